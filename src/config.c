@@ -690,6 +690,7 @@ static bool load_settings(struct ld *l, yaml_node_t *n)
 				return fail(l, v, "pmtu %llu: must be 256, 512, 1024, 2048 or 4096",
 					    (unsigned long long)x);
 			s->pmtu = (uint32_t)x;
+			s->pmtu_set = true;
 		} else if (KEY_IS(k, "correlation_window_ms")) {
 			if (!get_uint(l, v, "correlation_window_ms", 1, 60000, &x))
 				return false;

@@ -72,6 +72,7 @@ struct cfg_settings {
 	uint16_t roce_ports[DP_MAX_PORTS];
 	uint8_t nroce_ports;
 	uint32_t pmtu;
+	bool pmtu_set;               /* given in the file (else learned from traffic) */
 	uint32_t correlation_window_ms;
 	uint32_t evidence_per_kind;
 	uint32_t qp_capacity;        /* QPs tracked before eviction */
