@@ -122,6 +122,7 @@ int engine_add_tap(struct engine *e, const char *name, const char *source)
 	}
 	e->tp = n;
 	memset(&e->tp[(size_t)(e->ntaps - 1) * e->tp_stride], 0, sizeof(*n) * e->tp_stride);
+	policy_taps_changed(e);
 	return e->ntaps - 1;
 }
 

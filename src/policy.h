@@ -66,6 +66,10 @@ bool policy_entering(const struct engine *e, const struct tap *tap, const struct
 void policy_sighting(struct engine *e, int tap, struct qp *q, uint32_t path, const struct dpkt *d,
 		     const struct pkt *p, bool entering, bool primary);
 void policy_finish(struct engine *e);
+/* After the config changed (SIGHUP): new policies, cleared caches, counters kept by name. */
+void policy_reload(struct engine *e);
+/* After a tap was added: which nodes are tapped on both sides. */
+void policy_taps_changed(struct engine *e);
 
 const char *verdict_name(unsigned v);
 

@@ -86,7 +86,7 @@ struct qp {
 	uint64_t dscp;                    /* bit d: outer DSCP d seen */
 	uint16_t sport[4];                /* first distinct UDP source ports */
 	uint8_t nsport;                   /* distinct source ports seen, saturating at 255 */
-	uint8_t pad_;
+	uint8_t pol_dscp;                 /* DSCP + 1 the cached policy was matched with */
 	uint16_t pending;                 /* late PSNs filling a hole, not yet classified */
 	uint32_t psn_next;                /* expected next request PSN */
 	uint32_t hole_lo, hole_hi;        /* the open gap */
