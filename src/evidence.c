@@ -135,7 +135,7 @@ bool evidence_write_all(struct evidence_writer *w, const struct engine *e, char 
 		char comment[640];
 		snprintf(comment, sizeof(comment), "spinetap %s%s%s at tap %s (frame %llu): expected %s; observed %s%s%s",
 			 verdict_name(ev->kind), ev->policy >= 0 ? " policy " : "",
-			 ev->policy >= 0 ? e->cfg->policies[ev->policy].name : "", e->tap[ev->tap].name,
+			 ev->policy >= 0 ? ev->policy_name : "", e->tap[ev->tap].name,
 			 (unsigned long long)ev->frame, ev->expected, ev->observed,
 			 ev->detail[0] ? "; " : "", ev->detail);
 		evidence_write(w, ev->linktype, ev->ts, ev->bytes, ev->caplen, ev->len, comment);

@@ -33,6 +33,8 @@ int main(int argc, char **argv)
 		return cmd_decode(argc - 1, argv + 1);
 	if (!strcmp(cmd, "analyze"))
 		return cmd_analyze(argc - 1, argv + 1);
+	if (!strcmp(cmd, "capture"))
+		return cmd_capture(argc - 1, argv + 1);
 	if (!strcmp(cmd, "gen"))
 		return gen_cli(argc - 1, argv + 1);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {

@@ -544,6 +544,8 @@ static void keep_evidence_at(struct policy_state *s, unsigned kind, int pi, int 
 	memset(ev, 0, sizeof(*ev));
 	ev->kind = (uint8_t)kind;
 	ev->policy = (int16_t)pi;
+	if (pi >= 0)
+		snprintf(ev->policy_name, sizeof(ev->policy_name), "%s", s->e->cfg->policies[pi].name);
 	ev->tap = (int16_t)tap;
 	ev->key = *k;
 	ev->psn = psn;
@@ -1114,7 +1116,7 @@ void policy_report_text(FILE *f, const struct engine *e)
 			int shown = 0;
 			for (uint32_t k = 0; k < s->nev && shown < 3; k++) {
 				const struct evidence *ev = &s->ev[k];
-				if (ev->kind != v || ev->policy != ci)
+				if (ev->kind != v || ev->policy < 0 || strcmp(ev->policy_name, pol->name))
 					continue;
 				char src[64], dst[64], ts[32];
 				qp_key_addrs(&ev->key, src, dst, sizeof(src));
@@ -1281,7 +1283,7 @@ void policy_report_json(struct out *o, const struct engine *e)
 			out_uint(o, 0, "dqpn", NULL, ev->key.dqpn & 0xffffff);
 			out_uint(o, 0, "psn", NULL, ev->psn);
 			if (ev->policy >= 0)
-				out_str(o, 0, "policy", NULL, cfg->policies[ev->policy].name);
+				out_str(o, 0, "policy", NULL, ev->policy_name);
 			else
 				out_null(o, 0, "policy");
 			out_str(o, 0, "expected", NULL, ev->expected);

@@ -32,7 +32,8 @@ enum verdict {
 /* One kept offending sighting. */
 struct evidence {
 	uint8_t kind;          /* enum verdict or K_* */
-	int16_t policy;        /* -1 when no policy covers it */
+	int16_t policy;        /* -1 when no policy covers it (index at the time it was kept) */
+	char policy_name[CFG_NAME_MAX];
 	int16_t tap;
 	uint64_t ts, frame;
 	struct qp_key key;

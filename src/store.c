@@ -659,7 +659,7 @@ static bool write_policy(struct store *s, struct engine *e, bool final)
 		sqlite3_bind_int64(st, 2, idx + 1);
 		sqlite3_bind_text(st, 3, verdict_name(ev->kind), -1, SQLITE_STATIC);
 		if (ev->policy >= 0)
-			sqlite3_bind_text(st, 4, e->cfg->policies[ev->policy].name, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 4, ev->policy_name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 5, e->tap[ev->tap].name, -1, SQLITE_STATIC);
 		sqlite3_bind_double(st, 6, ns_to_s(ev->ts));
 		bind_u64(st, 7, ev->frame);

@@ -1,0 +1,381 @@
+/*
+ * cmd_capture.c - `spinetap capture`: live capture on spine interfaces,
+ * possibly in other network namespaces, through the same engine, store and
+ * report as `analyze`.
+ *
+ * Threads: one capture worker per interface (live.c); this thread drains
+ * them in timestamp order with a 50 ms hold-back, runs attribution, and
+ * once a second records per-interface drops, flushes SQLite and prints a
+ * status line when stderr is a terminal. Signals: SIGINT/SIGTERM stop with
+ * a final flush and report; SIGHUP reloads the config (nodes, taps,
+ * policies) keeping every counter.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "attrib.h"
+#include "cli.h"
+#include "config.h"
+#include "evidence.h"
+#include "live.h"
+#include "policy.h"
+#include "report.h"
+#include "store.h"
+#include "util.h"
+
+#define HOLD_NS 50000000ull /* packets wait this long for slower interfaces */
+
+static volatile sig_atomic_t stop_requested, reload_requested;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	reload_requested = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: spinetap capture [-c CONFIG] [-d DB] -i [TAP=][NETNS/]IFACE ... [-s SNAPLEN]\n"
+		"                        [-B MiB] [-Z USER] [--duration S] [--json] [-q]\n"
+		"                        [--fail-on KINDS] [--evidence FILE] [EXPRESSION]\n"
+		"  -i SPEC          interface to capture; NETNS is a name under /run/netns or a\n"
+		"                   path such as /proc/PID/ns/net; TAP names it in the config\n"
+		"  -s SNAPLEN       bytes kept per packet (default 256: headers only)\n"
+		"  -B MiB           kernel buffer per interface (default 64)\n"
+		"  -Z USER          drop root for USER once every interface is open\n"
+		"  --duration S     stop after S seconds\n"
+		"  -c, -d, --json, -q, --fail-on, --evidence, --top: as for analyze\n"
+		"  EXPRESSION       a BPF filter applied to every interface\n");
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Copy the live counters of every interface into its tap. */
+static void sync_taps(struct engine *e, struct live *l, const int *tapof)
+{
+	for (int i = 0; i < live_count(l); i++) {
+		struct live_stats s;
+		live_stats(l, i, &s);
+		struct tap *t = &e->tap[tapof[i]];
+		t->kernel_recv = s.kernel_recv;
+		t->kernel_drop = s.kernel_drop + s.ring_drops;
+		t->ifdrop = s.ifdrop;
+	}
+}
+
+int cmd_capture(int argc, char **argv)
+{
+	enum { OPT_JSON = 256, OPT_DURATION, OPT_FAILON, OPT_EVIDENCE, OPT_TOP, OPT_HELP };
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"db", required_argument, NULL, 'd'},
+		{"interface", required_argument, NULL, 'i'},
+		{"snaplen", required_argument, NULL, 's'},
+		{"buffer", required_argument, NULL, 'B'},
+		{"user", required_argument, NULL, 'Z'},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"quiet", no_argument, NULL, 'q'},
+		{"duration", required_argument, NULL, OPT_DURATION},
+		{"fail-on", required_argument, NULL, OPT_FAILON},
+		{"evidence", required_argument, NULL, OPT_EVIDENCE},
+		{"top", required_argument, NULL, OPT_TOP},
+		{"help", no_argument, NULL, OPT_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	struct config cfg;
+	char err[640];
+	const char *cfgpath = NULL, *db = "spinetap.db", *user = NULL, *evpath = NULL;
+	bool json = false, quiet = false;
+	uint64_t snaplen = 256, bufmib = 64, duration = 0, top = 10;
+	uint32_t failmask = UINT32_MAX;
+	struct live_spec specs[64];
+	int nspec = 0, c;
+
+	config_init(&cfg);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+c:d:i:s:B:Z:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			cfgpath = optarg;
+			break;
+		case 'd':
+			db = optarg;
+			break;
+		case 'i':
+			if (nspec >= (int)ARRAY_SIZE(specs))
+				die("too many -i (at most %zu)", ARRAY_SIZE(specs));
+			if (!live_parse_spec(optarg, &specs[nspec], err, sizeof(err)))
+				die("%s", err);
+			nspec++;
+			break;
+		case 's':
+			if (!parse_u64(optarg, 64, 262144, &snaplen))
+				die("-s %s: a snapshot length from 64 to 262144", optarg);
+			break;
+		case 'B':
+			if (!parse_u64(optarg, 1, 4096, &bufmib))
+				die("-B %s: a buffer size in MiB from 1 to 4096", optarg);
+			break;
+		case 'Z':
+			user = optarg;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case OPT_JSON:
+			json = true;
+			break;
+		case OPT_DURATION:
+			if (!parse_u64(optarg, 1, 10ull * 365 * 86400, &duration))
+				die("--duration %s: seconds, at least 1", optarg);
+			break;
+		case OPT_FAILON:
+			if (!policy_parse_kinds(optarg, &failmask, err, sizeof(err)))
+				die("--fail-on: %s", err);
+			break;
+		case OPT_EVIDENCE:
+			evpath = optarg;
+			break;
+		case OPT_TOP:
+			if (!parse_u64(optarg, 0, 1000000, &top))
+				die("--top %s: not a number", optarg);
+			break;
+		case 'h':
+		case OPT_HELP:
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_ERROR;
+		}
+	}
+	if (!nspec) {
+		usage(stderr);
+		die("capture needs at least one -i");
+	}
+	char filter[2048] = "";
+	{
+		struct sbuf b;
+		sb_init(&b, filter, sizeof(filter));
+		for (int i = optind; i < argc; i++)
+			sb_printf(&b, "%s%s", b.len ? " " : "", argv[i]);
+	}
+	if (cfgpath && !config_load(&cfg, cfgpath, err, sizeof(err)))
+		die("%s", err);
+
+	struct live_opts lo = {
+		.snaplen = (int)snaplen,
+		.buffer_mib = (int)bufmib,
+		.filter = filter[0] ? filter : NULL,
+	};
+	struct live *l = live_new(&lo);
+	if (!l)
+		die("out of memory");
+	for (int i = 0; i < nspec; i++)
+		if (!live_open(l, &specs[i], err, sizeof(err)))
+			die("%s", err);
+
+	struct engine *e = calloc(1, sizeof(*e));
+	if (!e || !engine_init(e, &cfg))
+		die("out of memory for the QP table (qp_capacity %u)", cfg.set.qp_capacity);
+	int tapof[64];
+	for (int i = 0; i < nspec; i++) {
+		tapof[i] = engine_add_tap(e, specs[i].tap, specs[i].text);
+		if (tapof[i] < 0)
+			die("too many taps");
+		if (cfg.ntaps && e->tap[tapof[i]].cfg < 0)
+			warnmsg("tap '%s' is not in %s: its packets get no direction or node", specs[i].tap,
+				cfg.file);
+	}
+
+	struct store *st = NULL;
+	if (strcmp(db, ":memory:") != 0) {
+		st = store_open(db, "capture", argc, argv, &cfg, err, sizeof(err));
+		if (!st)
+			die("%s", err);
+	}
+	struct evidence_writer *ew = NULL;
+	if (evpath && !(ew = evidence_open(evpath, err, sizeof(err))))
+		die("%s", err);
+	if (user) {
+		char wal[600], shm[600];
+		snprintf(wal, sizeof(wal), "%s-wal", db);
+		snprintf(shm, sizeof(shm), "%s-shm", db);
+		const char *files[] = {st ? db : NULL, st ? wal : NULL, st ? shm : NULL, evpath};
+		if (!live_drop_privileges(user, files, (int)ARRAY_SIZE(files), err, sizeof(err)))
+			die("%s", err);
+	}
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (!live_start(l, err, sizeof(err)))
+		die("%s", err);
+
+	bool tty = isatty(STDERR_FILENO);
+	uint64_t start = mono_ns(), next_tick = start + 1000000000ull;
+	uint64_t store_err_reported = 0;
+	struct live_stats prev[64];
+	memset(prev, 0, sizeof(prev));
+	struct config newcfg;
+	config_init(&newcfg);
+	char ebuf[1024] = "";
+	struct sbuf errs;
+	sb_init(&errs, ebuf, sizeof(ebuf));
+
+	for (;;) {
+		bool stopping = stop_requested || (duration && mono_ns() - start >= duration * 1000000000ull);
+		if (stopping)
+			break;
+		struct pkt p;
+		int got = 0;
+		uint64_t upto = now_ns() - HOLD_NS;
+		while (got < 4096 && live_next(l, &p, upto) == 1) {
+			engine_packet(e, tapof[p.src], &p);
+			got++;
+		}
+		if (!got) {
+			struct timespec nap = {0, 1000000};
+			nanosleep(&nap, NULL);
+		}
+		if (reload_requested) {
+			reload_requested = 0;
+			if (!cfgpath) {
+				warnmsg("SIGHUP: no config file to reload");
+			} else if (!config_load(&newcfg, cfgpath, err, sizeof(err))) {
+				warnmsg("SIGHUP: %s (keeping the running config)", err);
+			} else {
+				/* The engine holds a pointer to cfg: swap the contents in place. */
+				struct config old = cfg;
+				cfg = newcfg;
+				config_init(&newcfg);
+				paths_rename(&e->paths, &cfg);
+				for (int t = 0; t < e->ntaps; t++) {
+					struct tap *tp = &e->tap[t];
+					tp->cfg = config_tap_by_name(&cfg, tp->name);
+					tp->node = tp->cfg >= 0 ? cfg.taps[tp->cfg].node : -1;
+					tp->peer = tp->cfg >= 0 ? cfg.taps[tp->cfg].peer : -1;
+					tp->dir = tp->cfg >= 0 ? cfg.taps[tp->cfg].dir : DIR_BOTH;
+				}
+				policy_reload(e);
+				config_free(&old);
+				warnmsg("SIGHUP: reloaded %s", cfgpath);
+			}
+		}
+		uint64_t now = mono_ns();
+		if (now < next_tick)
+			continue;
+		next_tick = now + 1000000000ull;
+		sync_taps(e, l, tapof);
+		char line[1024];
+		struct sbuf sl;
+		sb_init(&sl, line, sizeof(line));
+		for (int i = 0; i < live_count(l); i++) {
+			struct live_stats s;
+			live_stats(l, i, &s);
+			if (s.failed && !strstr(ebuf, s.error)) {
+				warnmsg("%s", s.error);
+				sb_printf(&errs, "%s%s", errs.len ? "; " : "", s.error);
+			}
+			if (st)
+				store_drops(st, (uint64_t)time(NULL), tapof[i], s.packets - prev[i].packets,
+					    s.bytes - prev[i].bytes, s.kernel_recv, s.kernel_drop + s.ring_drops);
+			sb_printf(&sl, "%s%s %llu pkt/s drop %llu", i ? " | " : "", e->tap[tapof[i]].name,
+				  (unsigned long long)(s.packets - prev[i].packets),
+				  (unsigned long long)(s.kernel_drop + s.ring_drops));
+			prev[i] = s;
+		}
+		if (st && !store_flush(st, e, NULL, "running")) {
+			/* Once per interval, not per packet; counting goes on and the next flush retries. */
+			if (!store_err_reported || now - store_err_reported >= 1000000000ull) {
+				warnmsg("%s: %s (counting goes on; retrying every second)", db, store_error(st));
+				store_err_reported = now;
+			}
+		} else {
+			store_err_reported = 0;
+		}
+		if (tty && !quiet)
+			fprintf(stderr, "\r%s\033[K", line);
+	}
+	if (tty && !quiet)
+		fputc('\n', stderr);
+
+	live_stop(l);
+	struct pkt p;
+	while (live_next(l, &p, UINT64_MAX) == 1)
+		engine_packet(e, tapof[p.src], &p);
+	sync_taps(e, l, tapof);
+	engine_finish(e);
+
+	uint32_t *peer = calloc(e->qp.n ? e->qp.n : 1, sizeof(*peer));
+	if (!peer)
+		die("out of memory pairing QPs");
+	engine_pair_and_count(e, peer);
+	int rc = errs.len ? EXIT_ERROR : EXIT_OK;
+	if (st && !store_flush(st, e, peer, errs.len ? "error" : "done")) {
+		warnmsg("%s: %s", db, store_error(st));
+		rc = EXIT_ERROR;
+	}
+	if (ew) {
+		if (!evidence_write_all(ew, e, err, sizeof(err))) {
+			warnmsg("%s", err);
+			rc = EXIT_ERROR;
+		}
+		evidence_close(ew);
+	}
+	struct report_opts ro = {
+		.top = (int)top,
+		.db = st ? db : NULL,
+		.run = st ? store_run_id(st) : 0,
+		.error = errs.len ? ebuf : NULL,
+	};
+	if (!quiet) {
+		if (json)
+			report_json(stdout, e, peer, &ro);
+		else
+			report_text(stdout, e, peer, &ro);
+		if (!json) {
+			for (int i = 0; i < live_count(l); i++) {
+				struct live_stats s;
+				live_stats(l, i, &s);
+				fprintf(stdout, "worker %s: %llu packets, CPU %.3f s (%.0f ns/packet), ring drops %llu\n",
+					live_spec_at(l, i)->text, (unsigned long long)s.packets, s.cpu_s,
+					s.packets ? s.cpu_s * 1e9 / (double)s.packets : 0.0,
+					(unsigned long long)s.ring_drops);
+			}
+		}
+	}
+	fflush(stdout);
+	if (rc == EXIT_OK && policy_failed(e, failmask))
+		rc = EXIT_VIOLATION;
+	free(peer);
+	store_close(st);
+	live_free(l);
+	engine_free(e);
+	free(e);
+	config_free(&cfg);
+	config_free(&newcfg);
+	return rc;
+}
