@@ -282,6 +282,17 @@ void bth_dissect(struct dp_ctx *x)
 		return;
 	}
 
+	/* Lengths come from the declared sizes, so they are known even when the
+	 * capture cuts the extended headers short. */
+	rem -= eb;
+	if ((uint32_t)b->pad + 4 > rem) {
+		dp_fail(x, DP_C_BTH_PAD);
+		return;
+	}
+	d->payload_off = x->c.off + eb;
+	d->payload_len = rem - 4 - b->pad;
+	d->has_payload = true;
+
 	const uint8_t *e;
 	if ((e = take_ext(x, ext, DP_X_RDETH, 4))) {
 		d->rdeth = rd_be24(e + 1);
@@ -340,14 +351,5 @@ void bth_dissect(struct dp_ctx *x)
 	}
 	if (d->ext != ext) /* an extended header was cut short; cause already set */
 		return;
-
-	rem -= eb;
-	if ((uint32_t)b->pad + 4 > rem) {
-		dp_fail(x, DP_C_BTH_PAD);
-		return;
-	}
-	d->payload_off = x->c.off;
-	d->payload_len = rem - 4 - b->pad;
-	d->has_payload = true;
 	icrc_check(x, off, total);
 }

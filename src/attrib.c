@@ -462,6 +462,8 @@ static unsigned op_class(const struct dpkt *d)
 	case 0x0d: case 0x0e: case 0x0f: case 0x10:
 		return QC_READ_RESP;
 	case 0x11:
+		if (!(d->ext & DP_X_AETH))
+			return QC_OTHER; /* the AETH was cut by the snapshot length */
 		switch ((d->aeth.syndrome >> 5) & 3) {
 		case DP_AETH_ACK:
 			return QC_ACK;
@@ -517,6 +519,8 @@ static bool read_explains(struct engine *e, const struct qp *q, uint32_t psn)
 	struct nakrec *r = nak_get(e, q->id, false);
 	if (!r)
 		return false;
+	if (r->read_len == UINT32_MAX)
+		return true; /* its RETH was not captured: any reservation is possible */
 	for (uint32_t m = 256; m <= 4096; m *= 2) {
 		uint32_t span = r->read_len ? (r->read_len + m - 1) / m : 1;
 		if (((r->read_psn + span) & PSN_MASK) == psn) {
@@ -675,6 +679,7 @@ static void qp_account(struct engine *e, struct qp *q, const struct dpkt *d, con
 	}
 	if (reliable && (cls == QC_SEND || cls == QC_WRITE || cls == QC_READ_REQ || cls == QC_ATOMIC)) {
 		uint32_t span = 1;
+		/* Without the RETH the reservation is unknown: read_explains() decides later. */
 		if (cls == QC_READ_REQ && (d->ext & DP_X_RETH) && e->pmtu)
 			span = d->reth.dmalen ? (uint32_t)(((uint64_t)d->reth.dmalen + e->pmtu - 1) / e->pmtu) : 1;
 		retrans = psn_request(e, q, d->bth.psn, span);
@@ -682,7 +687,7 @@ static void qp_account(struct engine *e, struct qp *q, const struct dpkt *d, con
 			struct nakrec *r = nak_get(e, q->id, true);
 			if (r) {
 				r->read_psn = d->bth.psn;
-				r->read_len = d->reth.dmalen;
+				r->read_len = (d->ext & DP_X_RETH) ? d->reth.dmalen : UINT32_MAX;
 				q->flags |= QPF_READ_LAST;
 			}
 		} else {
@@ -726,8 +731,16 @@ void engine_packet(struct engine *e, int tapidx, const struct pkt *p)
 	time_advance(e, p->ts);
 	dissect(&e->dp, p->linktype, p->data, p->caplen, p->len, &d);
 	dstats_add(&e->ds, &d, p->len);
-	if (d.status != DP_OK)
+	/*
+	 * Attributable: a decoded packet, or one whose BTH is whole and only its
+	 * extended headers were cut by the snapshot length (the lengths are
+	 * declared, so only RETH/AETH values are missing).
+	 */
+	bool cut = d.status == DP_TRUNCATED && d.cause == DP_C_ROCE_EXT_TRUNC && d.has_payload;
+	if (d.status != DP_OK && !cut)
 		return;
+	if (cut)
+		e->accounted_cut++;
 	if (d.has_pfc) {
 		e->pfc_frames++;
 		tap->pfc++;

@@ -107,6 +107,7 @@ struct engine {
 
 	struct dstats ds;          /* decode outcomes, all taps */
 	uint64_t accounted;        /* RoCE sightings attributed */
+	uint64_t accounted_cut;    /* of which the snapshot cut extended headers */
 	uint64_t pfc_frames;
 	uint64_t first_ts, last_ts;
 

@@ -56,7 +56,6 @@ int pktsrc_next(struct pktsrc *s, struct pkt *p)
 {
 	struct pcap_pkthdr *h;
 	const u_char *data;
-	long before = cur_offset(s);
 	int rc = pcap_next_ex(s->p, &h, &data);
 	if (rc == 1) {
 		s->frame++;
@@ -70,8 +69,9 @@ int pktsrc_next(struct pktsrc *s, struct pkt *p)
 	}
 	if (rc == PCAP_ERROR_BREAK)
 		return 0;
-	snprintf(s->err, sizeof(s->err), "%s: byte %ld (record %llu): %s", s->path, before,
-		 (unsigned long long)s->frame + 1, pcap_geterr(s->p));
+	/* Only now ask where the reader stopped: ftell() is a syscall, not for every packet. */
+	snprintf(s->err, sizeof(s->err), "%s: record %llu, reading stopped at byte %ld: %s", s->path,
+		 (unsigned long long)s->frame + 1, cur_offset(s), pcap_geterr(s->p));
 	return -1;
 }
 

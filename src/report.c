@@ -150,6 +150,10 @@ void report_text(FILE *f, struct engine *e, const uint32_t *peer, const struct r
 	fprintf(f, "  packets read   %14s = accounted %s + rejected %s%s\n",
 		fmt_count(a, sizeof(a), ds->packets), fmt_count(b, sizeof(b), e->accounted + e->pfc_frames),
 		fmt_count(c, sizeof(c), rejected(e)), rejected(e) ? " (by cause below)" : "");
+	if (e->accounted_cut)
+		fprintf(f, "                 (of the accounted, %s had extended headers cut by the snapshot"
+			   " length: counted, without RETH/AETH values)\n",
+			fmt_count(a, sizeof(a), e->accounted_cut));
 	fprintf(f, "  bytes          %14s\n", fmt_count(a, sizeof(a), ds->bytes));
 	fprintf(f, "  RoCE sightings %14s   SRv6 %s   PFC/PAUSE %s\n",
 		fmt_count(a, sizeof(a), e->accounted), fmt_count(b, sizeof(b), ds->srv6),
@@ -407,6 +411,7 @@ void report_json(FILE *f, struct engine *e, const uint32_t *peer, const struct r
 	dstats_json(&o, &e->ds);
 	out_uint(&o, 0, "accounted", NULL, e->accounted + e->pfc_frames);
 	out_uint(&o, 0, "rejected", NULL, rejected(e));
+	out_uint(&o, 0, "accounted_cut", NULL, e->accounted_cut);
 	out_uint(&o, 0, "pfc_frames", NULL, e->pfc_frames);
 	char ts[32];
 	fmt_ts(ts, sizeof(ts), e->first_ts);
