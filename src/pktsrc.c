@@ -1,6 +1,6 @@
 /*
- * pktsrc.c - capture files through libpcap (pcap and pcapng, nanosecond
- * timestamps), and a k-way merge by timestamp.
+ * pktsrc.c - capture files (pcapfile.c: pcap and pcapng, in place from a
+ * mapped file), and a k-way merge by timestamp.
  *
  * The merge keeps one look-ahead packet per source in a binary heap. Since
  * a packet's bytes live in its source's buffer until that source is read
@@ -11,73 +11,45 @@
  */
 #include "pktsrc.h"
 
-#include <errno.h>
-#include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "pcapfile.h"
 #include "util.h"
 
 struct pktsrc {
-	pcap_t *p;
+	struct pcapfile *f;
 	char path[512];
-	char err[640];
 	uint64_t frame;
-	uint32_t linktype;
 };
 
 struct pktsrc *pktsrc_open(const char *path, char *err, size_t errlen)
 {
-	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	struct pktsrc *s = calloc(1, sizeof(*s));
 	if (!s) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		return NULL;
 	}
-	s->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
-	if (!s->p) {
-		/* libpcap says "unknown file format" for a wrong magic; name the file. */
-		snprintf(err, errlen, "%s: byte 0: %s", path, ebuf);
+	s->f = pcapfile_open(path, err, errlen);
+	if (!s->f) {
 		free(s);
 		return NULL;
 	}
 	snprintf(s->path, sizeof(s->path), "%s", path);
-	s->linktype = (uint32_t)pcap_datalink(s->p);
 	return s;
-}
-
-static long cur_offset(struct pktsrc *s)
-{
-	FILE *f = pcap_file(s->p);
-	return f ? ftell(f) : -1;
 }
 
 int pktsrc_next(struct pktsrc *s, struct pkt *p)
 {
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	int rc = pcap_next_ex(s->p, &h, &data);
-	if (rc == 1) {
-		s->frame++;
-		p->ts = (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec;
-		p->caplen = h->caplen;
-		p->len = h->len < h->caplen ? h->caplen : h->len;
-		p->linktype = s->linktype;
-		p->frame = s->frame;
-		p->data = data;
-		return 1;
-	}
-	if (rc == PCAP_ERROR_BREAK)
-		return 0;
-	/* Only now ask where the reader stopped: ftell() is a syscall, not for every packet. */
-	snprintf(s->err, sizeof(s->err), "%s: record %llu, reading stopped at byte %ld: %s", s->path,
-		 (unsigned long long)s->frame + 1, cur_offset(s), pcap_geterr(s->p));
-	return -1;
+	int rc = pcapfile_next(s->f, &p->ts, &p->caplen, &p->len, &p->linktype, &p->data);
+	if (rc == 1)
+		p->frame = ++s->frame;
+	return rc;
 }
 
 const char *pktsrc_error(const struct pktsrc *s)
 {
-	return s->err;
+	return pcapfile_error(s->f);
 }
 
 const char *pktsrc_path(const struct pktsrc *s)
@@ -87,19 +59,19 @@ const char *pktsrc_path(const struct pktsrc *s)
 
 uint32_t pktsrc_linktype(const struct pktsrc *s)
 {
-	return s->linktype;
+	return pcapfile_linktype(s->f);
 }
 
 uint32_t pktsrc_snaplen(const struct pktsrc *s)
 {
-	return (uint32_t)pcap_snapshot(s->p);
+	return pcapfile_snaplen(s->f);
 }
 
 void pktsrc_close(struct pktsrc *s)
 {
 	if (!s)
 		return;
-	pcap_close(s->p);
+	pcapfile_close(s->f);
 	free(s);
 }
 
