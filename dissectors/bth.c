@@ -75,6 +75,7 @@ static const char *const opnames[256] = {
 	[0x53] = "RD_COMPARE_SWAP",
 	[0x54] = "RD_FETCH_ADD",
 	[0x55] = "RD_RESYNC",
+	[0x5c] = "RD_FLUSH",
 	[0x64] = "UD_SEND_ONLY",
 	[0x65] = "UD_SEND_ONLY_WITH_IMMEDIATE",
 	[0xa0] = "XRC_SEND_FIRST",
@@ -285,6 +286,10 @@ void bth_dissect(struct dp_ctx *x)
 	/* Lengths come from the declared sizes, so they are known even when the
 	 * capture cuts the extended headers short. */
 	rem -= eb;
+	if (b->opcode == 0x81 && rem != 4) { /* a CNP is exactly BTH + 16 reserved bytes + ICRC */
+		dp_fail(x, DP_C_CNP_LEN);
+		return;
+	}
 	if ((uint32_t)b->pad + 4 > rem) {
 		dp_fail(x, DP_C_BTH_PAD);
 		return;

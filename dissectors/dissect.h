@@ -312,7 +312,8 @@ struct dpkt {
 	bool has_grh;
 	struct dp_grh grh;
 	bool has_bth;                  /* the BTH was read */
-	bool has_payload;              /* extended headers read, payload length known */
+	bool has_payload;              /* payload length known (from the declared lengths; the
+	                                  extended headers may still be cut by the capture) */
 	struct dp_bth bth;
 	uint32_t bth_off;
 	uint16_t ext;                  /* DP_X_* present */
@@ -328,7 +329,8 @@ struct dpkt {
 	uint32_t rdeth;
 	uint32_t payload_off;          /* frame offset of the payload */
 	uint32_t payload_len;          /* payload bytes after the pad, by the UDP/GRH length */
-	uint32_t icrc;                 /* as the CRC value (wire bytes are little-endian) */
+	uint32_t icrc;                 /* the four wire bytes read big-endian, as Wireshark shows
+	                                  them; the CRC value itself is their byte swap */
 	uint8_t icrc_status;           /* enum dp_icrc */
 
 	/* MAC Control */
@@ -382,6 +384,7 @@ void eth_dissect(struct dp_ctx *x);        /* eth.c: Ethernet II, 802.3, VLANs *
 void sll_dissect(struct dp_ctx *x, bool v2); /* sll.c */
 void null_dissect(struct dp_ctx *x, bool loop); /* null.c */
 void ethertype_dispatch(struct dp_ctx *x, uint16_t type); /* eth.c */
+void link_type_dispatch(struct dp_ctx *x, uint16_t type, bool outer); /* eth.c: tags, then type */
 void ipv4_dissect(struct dp_ctx *x);       /* ipv4.c */
 void ipv6_dissect(struct dp_ctx *x);       /* ipv6.c */
 bool srh_dissect(struct dp_ctx *x, struct dp_srh *s, const uint8_t *h8); /* srh.c */

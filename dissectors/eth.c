@@ -42,6 +42,46 @@ void ethertype_dispatch(struct dp_ctx *x, uint16_t type)
 	}
 }
 
+/*
+ * Walk up to DP_MAX_VLAN 802.1Q/802.1ad tags starting with *type; leaves in
+ * *type the EtherType reached (the TPID of a tag that could not be read, on
+ * failure) and returns false when the decode must stop (cause set). Tags
+ * are recorded only for the outer link layer.
+ */
+static bool vlan_tags(struct dp_ctx *x, uint16_t *typep, bool outer)
+{
+	struct dpkt *d = x->d;
+	uint16_t type = *typep;
+	for (unsigned n = 0; type == ET_VLAN || type == ET_QINQ || type == ET_QINQ_OLD; n++) {
+		*typep = type;
+		if (n >= DP_MAX_VLAN) {
+			dp_fail(x, DP_C_VLAN_TOO_MANY);
+			return false;
+		}
+		const uint8_t *t = cur_take(&x->c, 4);
+		if (!t) {
+			dp_fail_cur(x, DP_C_VLAN_TRUNC, DP_C_VLAN_TRUNC);
+			return false;
+		}
+		uint16_t tci = rd_be16(t);
+		if (outer) {
+			d->vlan_tpid[d->nvlan] = type;
+			d->vlan_id[d->nvlan] = tci & 0x0fff;
+			d->vlan_pcp[d->nvlan] = (uint8_t)(tci >> 13);
+			d->nvlan++;
+		}
+		type = rd_be16(t + 2);
+	}
+	*typep = type;
+	return true;
+}
+
+void link_type_dispatch(struct dp_ctx *x, uint16_t type, bool outer)
+{
+	if (vlan_tags(x, &type, outer))
+		ethertype_dispatch(x, type);
+}
+
 void eth_dissect(struct dp_ctx *x)
 {
 	struct dpkt *d = x->d;
@@ -62,28 +102,8 @@ void eth_dissect(struct dp_ctx *x)
 	memcpy(e->src, h + 6, 6);
 	e->off = off;
 	uint16_t type = rd_be16(h + 12);
-
-	for (unsigned n = 0; type == ET_VLAN || type == ET_QINQ || type == ET_QINQ_OLD; n++) {
-		if (n >= DP_MAX_VLAN) {
-			e->type = type;
-			dp_fail(x, DP_C_VLAN_TOO_MANY);
-			return;
-		}
-		const uint8_t *t = cur_take(&x->c, 4);
-		if (!t) {
-			e->type = type;
-			dp_fail_cur(x, DP_C_VLAN_TRUNC, DP_C_VLAN_TRUNC);
-			return;
-		}
-		uint16_t tci = rd_be16(t);
-		if (outer) {
-			d->vlan_tpid[d->nvlan] = type;
-			d->vlan_id[d->nvlan] = tci & 0x0fff;
-			d->vlan_pcp[d->nvlan] = (uint8_t)(tci >> 13);
-			d->nvlan++;
-		}
-		type = rd_be16(t + 2);
-	}
+	bool ok = vlan_tags(x, &type, outer);
 	e->type = type;
-	ethertype_dispatch(x, type);
+	if (ok)
+		ethertype_dispatch(x, type);
 }

@@ -6,6 +6,8 @@
  * protocol, reserved, interface index, ARPHRD type, packet type, address
  * length, 8 address bytes. The packet type carries the direction
  * (0 to us, 1 broadcast, 2 multicast, 3 to someone else, 4 outgoing).
+ * VLAN tags the NIC stripped are re-inserted by libpcap after the header,
+ * so the protocol may be 0x8100 and the tags are walked as for Ethernet.
  * Reference: https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL2.html
  */
 #include "dissect.h"
@@ -29,5 +31,6 @@ void sll_dissect(struct dp_ctx *x, bool v2)
 		d->sll_ifindex = 0;
 		d->sll_proto = rd_be16(h + 14);
 	}
-	ethertype_dispatch(x, d->sll_proto);
+	/* libpcap puts an offloaded VLAN tag back in at the protocol field. */
+	link_type_dispatch(x, d->sll_proto, true);
 }

@@ -404,11 +404,11 @@ static bool load_nodes(struct ld *l, yaml_node_t *n)
 		if (!have_usid)
 			return fail(l, v, "node '%s' has no usid", nd->name);
 		if (nd->usid >= c->local_lo && nd->usid <= c->local_hi)
-			return fail(l, v, "node '%s': usid 0x%04x is in the local range 0x%04x-0x%04x",
+			return fail(l, k, "node '%s': usid 0x%04x is in the local range 0x%04x-0x%04x",
 				    nd->name, nd->usid, c->local_lo, c->local_hi);
 		for (int i = 0; i < c->nnodes; i++)
 			if (c->nodes[i].usid == nd->usid)
-				return fail(l, v, "nodes '%s' and '%s' overlap: both have usid 0x%04x",
+				return fail(l, k, "nodes '%s' and '%s' overlap: both have usid 0x%04x",
 					    c->nodes[i].name, nd->name, nd->usid);
 		c->nnodes++;
 	}

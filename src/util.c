@@ -73,9 +73,11 @@ bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	char *end;
 	if (!s || !*s || *s == '-' || *s == '+')
 		return false;
+	/* Decimal, or hex with 0x; never octal: "0100" is a hundred. */
+	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
 	errno = 0;
-	unsigned long long v = strtoull(s, &end, 0);
-	if (errno || *end || v < min || v > max)
+	unsigned long long v = strtoull(hex ? s + 2 : s, &end, hex ? 16 : 10);
+	if (errno || *end || end == (hex ? s + 2 : s) || v < min || v > max)
 		return false;
 	*out = v;
 	return true;

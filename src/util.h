@@ -35,7 +35,7 @@ void sb_init(struct sbuf *b, char *mem, size_t cap);
 void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_puts(struct sbuf *b, const char *s);
 
-/* Strict number parsing: the whole string, in range, base 0 (0x.. allowed). */
+/* Strict number parsing: the whole string, in range, decimal or 0x hex (never octal). */
 bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 bool parse_double(const char *s, double *out);
 
