@@ -511,11 +511,14 @@ static bool in_hole(const struct qp *q, uint32_t psn)
 
 /*
  * The last request was a READ whose reservation was computed with a PMTU
- * guess: does a PMTU of 256..4096 make its responses end just before `psn`?
- * Then that PMTU is learned and there is no gap.
+ * guess (none configured, none seen in FIRST/MIDDLE payloads yet): does a
+ * PMTU of 256..4096 make its responses end just before `psn`? Then that
+ * PMTU is learned and there is no gap.
  */
 static bool read_explains(struct engine *e, const struct qp *q, uint32_t psn)
 {
+	if (e->pmtu_fixed || e->pmtu_learned)
+		return false; /* the PMTU is known: the reservation was right, a jump is a gap */
 	struct nakrec *r = nak_get(e, q->id, false);
 	if (!r)
 		return false;

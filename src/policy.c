@@ -154,18 +154,35 @@ static bool corr_setup(struct policy_state *s)
 	return true;
 }
 
-/* Recompute which nodes have both directions tapped (taps are added one by one). */
+/*
+ * Recompute which nodes have both directions tapped (taps are added one by
+ * one). A node tap (no peer) covers the whole node in its direction(s); a
+ * link tap covers one port, and a packet entering by one port leaves by
+ * another, so link taps count as covering a direction only when at least
+ * two of the node's links are tapped in it.
+ */
 static void corr_refresh(struct policy_state *s)
 {
 	struct engine *e = s->e;
 	for (int n = 0; n < s->ncorr; n++) {
 		bool in = false, out = false;
+		int in_peers[2] = {-1, -1}, out_peers[2] = {-1, -1};
 		for (int t = 0; t < e->ntaps; t++) {
-			if (e->tap[t].node != n)
+			const struct tap *tp = &e->tap[t];
+			if (tp->node != n)
 				continue;
-			in |= e->tap[t].dir != DIR_OUT;
-			out |= e->tap[t].dir != DIR_IN;
+			if (tp->peer < 0) {
+				in |= tp->dir != DIR_OUT;
+				out |= tp->dir != DIR_IN;
+				continue;
+			}
+			if (tp->dir != DIR_OUT && in_peers[0] != tp->peer)
+				in_peers[in_peers[0] < 0 ? 0 : 1] = tp->peer;
+			if (tp->dir != DIR_IN && out_peers[0] != tp->peer)
+				out_peers[out_peers[0] < 0 ? 0 : 1] = tp->peer;
 		}
+		in |= in_peers[1] >= 0;
+		out |= out_peers[1] >= 0;
 		s->corr[n].active = in && out;
 	}
 }
