@@ -69,10 +69,12 @@ deps:
 deps-test:
 	@scripts/deps.sh test
 
-## run: install what is missing (as root), build, analyze the bundled origin-lab sample
+## run: install what is missing (as root), build, decode and analyze the bundled origin-lab sample
 run: deps
 	@$(MAKE) --no-print-directory all
 	./spinetap decode -c samples/origin-lab.yaml samples/origin-lab.pcap
+	./spinetap analyze -c samples/origin-lab.yaml spine1-l1=samples/origin-lab.pcap
+	@echo "(results in ./spinetap.db: try  sqlite3 spinetap.db 'SELECT * FROM paths')"
 
 ## test: install what tests need (as root), build, run every test; ends with "N passed, N failed"
 test: deps-test

@@ -1106,9 +1106,9 @@ void policy_report_text(FILE *f, const struct engine *e)
 		const struct cfg_policy *pol = &cfg->policies[ci];
 		const struct pol_stats *ps = &s->ps[s->cfg_to_ps[ci]];
 		uint64_t viol = ps->covered - ps->v[V_COMPLIANT];
-		fprintf(f, "  %s (%s): %s sightings on %u QP%s", pol->name,
-			pol->mode == MODE_PIN ? "pin" : "spray", fmt_count(a, sizeof(a), ps->covered), ps->qps,
-			ps->qps == 1 ? "" : "s");
+		fprintf(f, "  %s (%s): %s sighting%s on %u QP%s", pol->name,
+			pol->mode == MODE_PIN ? "pin" : "spray", fmt_count(a, sizeof(a), ps->covered),
+			ps->covered == 1 ? "" : "s", ps->qps, ps->qps == 1 ? "" : "s");
 		uint64_t ct = conc_total(ps);
 		if (ps->nconc == 1 && !viol)
 			fprintf(f, ", all via %s", s->conc[ps->conc[0].id - 1]);

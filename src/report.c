@@ -136,8 +136,8 @@ void report_text(FILE *f, struct engine *e, const uint32_t *peer, const struct r
 
 	fmt_time(t1, sizeof(t1), e->first_ts);
 	fmt_time(t2, sizeof(t2), e->last_ts);
-	fprintf(f, "spinetap report: %s packets on %d tap%s", fmt_count(a, sizeof(a), ds->packets),
-		e->ntaps, e->ntaps == 1 ? "" : "s");
+	fprintf(f, "spinetap report: %s packet%s on %d tap%s", fmt_count(a, sizeof(a), ds->packets),
+		ds->packets == 1 ? "" : "s", e->ntaps, e->ntaps == 1 ? "" : "s");
 	if (ds->packets)
 		fprintf(f, ", %s .. %s UTC (%.3f s)", t1, t2,
 			(double)(e->last_ts - e->first_ts) / 1e9);
