@@ -381,7 +381,17 @@ static struct nakrec *nak_get(struct engine *e, uint32_t qp_id, bool create)
 	struct nakrec *r = &e->nak[e->nnak];
 	memset(r, 0, sizeof(*r));
 	r->qp_id = qp_id;
+	r->rec = UINT32_MAX; /* the caller that creates it sets the record index */
 	e->nak_slot[j] = ++e->nnak;
+	return r;
+}
+
+/* The extras of q, created when absent. */
+static struct nakrec *nak_of(struct engine *e, const struct qp *q)
+{
+	struct nakrec *r = nak_get(e, q->id, true);
+	if (r)
+		r->rec = qptab_index(&e->qp, q);
 	return r;
 }
 
@@ -569,6 +579,11 @@ static bool psn_request(struct engine *e, struct qp *q, uint32_t psn, uint32_t s
 	}
 	if (in_hole(q, psn)) {
 		/* Late: reordering or the first of a resend burst; the next packet decides. */
+		if (!q->pending) {
+			struct nakrec *x = nak_of(e, q);
+			if (x)
+				x->late_psn = psn;
+		}
 		if (q->pending < UINT16_MAX)
 			q->pending++;
 		if (psn == q->hole_lo) {
@@ -663,9 +678,14 @@ static void qp_account(struct engine *e, struct qp *q, const struct dpkt *d, con
 
 	if (cls == QC_NAK) {
 		unsigned code = d->aeth.syndrome & 0x1f;
-		struct nakrec *r = nak_get(e, q->id, true);
-		if (r)
+		struct nakrec *r = nak_of(e, q);
+		if (r) {
 			r->n[code < NAK_CODES - 1 ? code : NAK_CODES - 1]++;
+			if (code == 0) { /* PSN sequence error: its PSN is the one the responder expects */
+				r->seqerr_psn = d->bth.psn;
+				r->has_seqerr = true;
+			}
+		}
 	}
 
 	bool retrans = false;
@@ -687,7 +707,7 @@ static void qp_account(struct engine *e, struct qp *q, const struct dpkt *d, con
 			span = d->reth.dmalen ? (uint32_t)(((uint64_t)d->reth.dmalen + e->pmtu - 1) / e->pmtu) : 1;
 		retrans = psn_request(e, q, d->bth.psn, span);
 		if (cls == QC_READ_REQ && !retrans) {
-			struct nakrec *r = nak_get(e, q->id, true);
+			struct nakrec *r = nak_of(e, q);
 			if (r) {
 				r->read_psn = d->bth.psn;
 				r->read_len = (d->ext & DP_X_RETH) ? d->reth.dmalen : UINT32_MAX;
@@ -800,16 +820,46 @@ void engine_packet(struct engine *e, int tapidx, const struct pkt *p)
 	qptab_mark_dirty(&e->qp, q);
 }
 
+/*
+ * Was the late run of q a resend? At the end of the input no next packet can
+ * tell; a PSN-sequence-error NAK from the responder naming the first late
+ * PSN can: the requester went back to it (go-back-N).
+ */
+static bool late_run_was_resent(struct engine *e, const struct qp *q)
+{
+	struct nakrec *x = nak_get(e, q->id, false);
+	if (!x)
+		return false;
+	for (uint32_t i = 0; i < e->nnak; i++) {
+		const struct nakrec *r = &e->nak[i];
+		if (!r->has_seqerr || r->seqerr_psn != x->late_psn)
+			continue;
+		/* r belongs to a record going the other way between the same hosts? */
+		if (r->rec >= e->qp.n)
+			continue;
+		const struct qp *p = &e->qp.rec[r->rec];
+		if (p->id == r->qp_id && !memcmp(p->key.src, q->key.dst, 16) &&
+		    !memcmp(p->key.dst, q->key.src, 16))
+			return true;
+	}
+	return false;
+}
+
 void engine_finish(struct engine *e)
 {
 	if (e->cur_sec)
 		second_close(e);
 	for (uint32_t i = 0; i < e->qp.n; i++) {
 		struct qp *q = &e->qp.rec[i];
-		if (q->pending) {
+		if (!q->pending)
+			continue;
+		if (late_run_was_resent(e, q)) {
+			qp_add(&e->qp, q, QCTR_RETRANS, q->pending);
+			q->pending = 0;
+		} else {
 			pending_to_reorder(e, q);
-			qptab_mark_dirty(&e->qp, q);
 		}
+		qptab_mark_dirty(&e->qp, q);
 	}
 	policy_finish(e);
 }

@@ -88,8 +88,12 @@ struct evrec {
  */
 struct nakrec {
 	uint32_t qp_id;
+	uint32_t rec;          /* record index when created; valid while rec[rec].id == qp_id */
 	uint32_t n[NAK_CODES];
 	uint32_t read_psn, read_len;
+	uint32_t late_psn;     /* first PSN of the unresolved late run (struct qp.pending) */
+	uint32_t seqerr_psn;   /* expected PSN named by the last PSN-sequence-error NAK */
+	bool has_seqerr;
 };
 
 struct policy_state; /* policy.c */
