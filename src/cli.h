@@ -9,5 +9,6 @@ int cmd_decode(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_capture(int argc, char **argv);
 int gen_cli(int argc, char **argv); /* gen_cli.c: also the spinetap-gen program */
+int gen_live_main(int argc, char **argv); /* gen_live.c: `spinetap-gen live` */
 
 #endif

@@ -438,6 +438,9 @@ static double secs_since(const struct timespec *t0)
 
 int gen_cli(int argc, char **argv)
 {
+	/* `spinetap-gen live ...`: send the traffic for real from a host namespace (gen_live.c). */
+	if (argc > 1 && !strcmp(argv[1], "live"))
+		return gen_live_main(argc - 1, argv + 1);
 	struct gen *g = calloc(1, sizeof(*g));
 	if (!g)
 		die("out of memory");
