@@ -176,33 +176,91 @@ bool bth_layout(uint8_t op, uint16_t *ext)
 	return true;
 }
 
-/* Bytes of the extended headers in `ext`. */
-static uint32_t ext_bytes(uint16_t ext)
+static const uint8_t ext_len[DP_X_NBITS] = {
+	[0] = 4,  /* RDETH */
+	[1] = 8,  /* DETH */
+	[2] = 4,  /* XRCETH */
+	[3] = 4,  /* FETH */
+	[4] = 16, /* RETH */
+	[5] = 28, /* AtomicETH */
+	[6] = 4,  /* AETH */
+	[7] = 8,  /* AtomicAckETH */
+	[8] = 4,  /* ImmDt */
+	[9] = 4,  /* IETH */
+	[10] = 16, /* CNP reserved bytes */
+};
+
+/* Per opcode, computed once from bth_layout(): the headers, their bytes, known or not. */
+static struct {
+	uint16_t ext;
+	uint8_t bytes;
+	bool known;
+} layout[256];
+
+__attribute__((constructor)) static void layout_init(void)
 {
-	static const struct {
-		uint16_t bit;
-		uint8_t len;
-	} sz[] = {
-		{DP_X_RDETH, 4}, {DP_X_DETH, 8},  {DP_X_XRCETH, 4},    {DP_X_FETH, 4},
-		{DP_X_RETH, 16}, {DP_X_ATOMIC, 28}, {DP_X_AETH, 4},    {DP_X_ATOMICACK, 8},
-		{DP_X_IMMDT, 4}, {DP_X_IETH, 4},  {DP_X_CNP, 16},
-	};
-	uint32_t n = 0;
-	for (size_t i = 0; i < ARRAY_SIZE(sz); i++)
-		if (ext & sz[i].bit)
-			n += sz[i].len;
-	return n;
+	for (unsigned op = 0; op < 256; op++) {
+		uint16_t ext;
+		layout[op].known = bth_layout((uint8_t)op, &ext);
+		layout[op].ext = ext;
+		unsigned n = 0;
+		for (unsigned b = 0; b < DP_X_NBITS; b++)
+			if (ext >> b & 1)
+				n += ext_len[b];
+		layout[op].bytes = (uint8_t)n;
+	}
 }
 
-/* Take one extended header; false (and the cause set) when it is not there. */
-static const uint8_t *take_ext(struct dp_ctx *x, uint16_t ext, uint16_t bit, uint32_t len)
+/* Fill the fields of one extended header from its checked bytes. */
+static void parse_ext(struct dpkt *d, unsigned bit, const uint8_t *e, struct dp_ctx *x)
 {
-	if (!(ext & bit))
-		return NULL;
-	const uint8_t *h = cur_take(&x->c, len);
-	if (!h)
-		dp_fail_cur(x, DP_C_ROCE_EXT_TRUNC, DP_C_ROCE_EXT_OVERRUN);
-	return h;
+	switch (bit) {
+	case 0:
+		d->rdeth = rd_be24(e + 1);
+		break;
+	case 1:
+		d->deth.qkey = rd_be32(e);
+		d->deth.srcqp = rd_be24(e + 5);
+		break;
+	case 2:
+		d->xrc_srq = rd_be24(e + 1);
+		break;
+	case 3:
+		d->feth = rd_be32(e);
+		break;
+	case 4:
+		d->reth.va = rd_be64(e);
+		d->reth.rkey = rd_be32(e + 8);
+		d->reth.dmalen = rd_be32(e + 12);
+		break;
+	case 5:
+		d->atomic.va = rd_be64(e);
+		d->atomic.rkey = rd_be32(e + 8);
+		d->atomic.swap = rd_be64(e + 12);
+		d->atomic.cmp = rd_be64(e + 20);
+		break;
+	case 6:
+		d->aeth.syndrome = e[0];
+		d->aeth.msn = rd_be24(e + 1);
+		break;
+	case 7:
+		d->atomicack = rd_be64(e);
+		break;
+	case 8:
+		d->immdt = rd_be32(e);
+		break;
+	case 9:
+		d->ieth = rd_be32(e);
+		break;
+	default: /* 10: the CNP's reserved bytes, zero by the spec */
+		for (unsigned i = 0; i < 16; i++)
+			if (e[i]) {
+				dp_event(x, DP_E_CNP_RESERVED);
+				break;
+			}
+		break;
+	}
+	d->ext |= (uint16_t)(1u << bit);
 }
 
 static void icrc_check(struct dp_ctx *x, uint32_t off, uint32_t total)
@@ -271,13 +329,13 @@ void bth_dissect(struct dp_ctx *x)
 		dp_fail(x, DP_C_BTH_TVER);
 		return;
 	}
-	uint16_t ext;
-	if (!bth_layout(b->opcode, &ext)) {
+	if (!layout[b->opcode].known) {
 		dp_fail(x, DP_C_BTH_OPCODE);
 		return;
 	}
+	uint16_t ext = layout[b->opcode].ext;
 	uint32_t rem = total - 12;
-	uint32_t eb = ext_bytes(ext);
+	uint32_t eb = layout[b->opcode].bytes;
 	if (eb + 4 > rem) {
 		dp_fail(x, b->opcode == 0x81 ? DP_C_CNP_LEN : DP_C_ROCE_EXT_OVERRUN);
 		return;
@@ -298,63 +356,26 @@ void bth_dissect(struct dp_ctx *x)
 	d->payload_len = rem - 4 - b->pad;
 	d->has_payload = true;
 
-	const uint8_t *e;
-	if ((e = take_ext(x, ext, DP_X_RDETH, 4))) {
-		d->rdeth = rd_be24(e + 1);
-		d->ext |= DP_X_RDETH;
-	}
-	if ((e = take_ext(x, ext, DP_X_DETH, 8))) {
-		d->deth.qkey = rd_be32(e);
-		d->deth.srcqp = rd_be24(e + 5);
-		d->ext |= DP_X_DETH;
-	}
-	if ((e = take_ext(x, ext, DP_X_XRCETH, 4))) {
-		d->xrc_srq = rd_be24(e + 1);
-		d->ext |= DP_X_XRCETH;
-	}
-	if ((e = take_ext(x, ext, DP_X_FETH, 4))) {
-		d->feth = rd_be32(e);
-		d->ext |= DP_X_FETH;
-	}
-	if ((e = take_ext(x, ext, DP_X_RETH, 16))) {
-		d->reth.va = rd_be64(e);
-		d->reth.rkey = rd_be32(e + 8);
-		d->reth.dmalen = rd_be32(e + 12);
-		d->ext |= DP_X_RETH;
-	}
-	if ((e = take_ext(x, ext, DP_X_ATOMIC, 28))) {
-		d->atomic.va = rd_be64(e);
-		d->atomic.rkey = rd_be32(e + 8);
-		d->atomic.swap = rd_be64(e + 12);
-		d->atomic.cmp = rd_be64(e + 20);
-		d->ext |= DP_X_ATOMIC;
-	}
-	if ((e = take_ext(x, ext, DP_X_AETH, 4))) {
-		d->aeth.syndrome = e[0];
-		d->aeth.msn = rd_be24(e + 1);
-		d->ext |= DP_X_AETH;
-	}
-	if ((e = take_ext(x, ext, DP_X_ATOMICACK, 8))) {
-		d->atomicack = rd_be64(e);
-		d->ext |= DP_X_ATOMICACK;
-	}
-	if ((e = take_ext(x, ext, DP_X_IMMDT, 4))) {
-		d->immdt = rd_be32(e);
-		d->ext |= DP_X_IMMDT;
-	}
-	if ((e = take_ext(x, ext, DP_X_IETH, 4))) {
-		d->ieth = rd_be32(e);
-		d->ext |= DP_X_IETH;
-	}
-	if ((e = take_ext(x, ext, DP_X_CNP, 16))) {
-		d->ext |= DP_X_CNP;
-		for (unsigned i = 0; i < 16; i++)
-			if (e[i]) {
-				dp_event(x, DP_E_CNP_RESERVED);
-				break;
+	/* One bounds check for all the extended headers; the bits are in wire order. */
+	const uint8_t *e = cur_peek(&x->c, eb);
+	if (e) {
+		x->c.off += eb;
+		for (uint16_t m = ext; m; m &= (uint16_t)(m - 1)) {
+			unsigned bit = (unsigned)__builtin_ctz(m);
+			parse_ext(d, bit, e, x);
+			e += ext_len[bit];
+		}
+	} else {
+		/* Cut by the capture: read header by header, to keep the ones that are there. */
+		for (uint16_t m = ext; m; m &= (uint16_t)(m - 1)) {
+			unsigned bit = (unsigned)__builtin_ctz(m);
+			const uint8_t *h1 = cur_take(&x->c, ext_len[bit]);
+			if (!h1) {
+				dp_fail_cur(x, DP_C_ROCE_EXT_TRUNC, DP_C_ROCE_EXT_OVERRUN);
+				return;
 			}
+			parse_ext(d, bit, h1, x);
+		}
 	}
-	if (d->ext != ext) /* an extended header was cut short; cause already set */
-		return;
 	icrc_check(x, off, total);
 }

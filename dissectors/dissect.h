@@ -235,19 +235,24 @@ struct dp_bth {
 	uint32_t psn;
 };
 
-/* Extended transport headers present (bitmask in dpkt.ext). */
+/*
+ * Extended transport headers present (bitmask in dpkt.ext). The bits are in
+ * wire order, so walking the set bits from the lowest reads the headers in
+ * the order they follow the BTH.
+ */
 enum {
-	DP_X_RETH = 1u << 0,
-	DP_X_AETH = 1u << 1,
-	DP_X_DETH = 1u << 2,
-	DP_X_IMMDT = 1u << 3,
-	DP_X_IETH = 1u << 4,
+	DP_X_RDETH = 1u << 0,
+	DP_X_DETH = 1u << 1,
+	DP_X_XRCETH = 1u << 2,
+	DP_X_FETH = 1u << 3,
+	DP_X_RETH = 1u << 4,
 	DP_X_ATOMIC = 1u << 5,
-	DP_X_ATOMICACK = 1u << 6,
-	DP_X_XRCETH = 1u << 7,
-	DP_X_FETH = 1u << 8,
-	DP_X_RDETH = 1u << 9,
+	DP_X_AETH = 1u << 6,
+	DP_X_ATOMICACK = 1u << 7,
+	DP_X_IMMDT = 1u << 8,
+	DP_X_IETH = 1u << 9,
 	DP_X_CNP = 1u << 10, /* the 16 reserved bytes of a CNP */
+	DP_X_NBITS = 11,
 };
 
 enum dp_icrc { DP_ICRC_NONE = 0, DP_ICRC_NOT_CAPTURED, DP_ICRC_VALID, DP_ICRC_INVALID };

@@ -753,7 +753,8 @@ void engine_packet(struct engine *e, int tapidx, const struct pkt *p)
 	tap->last_ts = p->ts;
 	time_advance(e, p->ts);
 	dissect(&e->dp, p->linktype, p->data, p->caplen, p->len, &d);
-	dstats_add(&e->ds, &d, p->len);
+	int layer = program_layer(&d);
+	dstats_add_layer(&e->ds, &d, p->len, layer);
 	/*
 	 * Attributable: a decoded packet, or one whose BTH is whole and only its
 	 * extended headers were cut by the snapshot length (the lengths are
@@ -790,7 +791,7 @@ void engine_packet(struct engine *e, int tapidx, const struct pkt *p)
 			return; /* defensive: slots could not grow; counted in ds as decoded only */
 	}
 	e->accounted++;
-	uint32_t path = paths_intern(&e->paths, &d, p->data);
+	uint32_t path = paths_intern(&e->paths, &d, p->data, layer, q->combo_path);
 
 	/* Entering or leaving the tap's node, and whether this sighting is primary. */
 	bool entering = true;
@@ -883,6 +884,7 @@ static int cmp_qpath(const void *a, const void *b)
 	return x->path < y->path ? -1 : x->path > y->path;
 }
 
+/* Records by (src, dst), then by the first request PSN (records with no requests last). */
 static int cmp_by_pair(const void *a, const void *b, void *arg)
 {
 	const struct qp *r = arg;
@@ -890,9 +892,11 @@ static int cmp_by_pair(const void *a, const void *b, void *arg)
 	int c = memcmp(x->key.src, y->key.src, 16);
 	if (!c)
 		c = memcmp(x->key.dst, y->key.dst, 16);
-	if (!c)
-		c = (int)(x->key.dqpn & ~0xffffffu) - (int)(y->key.dqpn & ~0xffffffu);
-	return c;
+	if (c)
+		return c;
+	uint64_t px = (x->flags & QPF_HAVE_REQ) ? x->first_req_psn : UINT64_MAX;
+	uint64_t py = (y->flags & QPF_HAVE_REQ) ? y->first_req_psn : UINT64_MAX;
+	return px < py ? -1 : px > py;
 }
 
 /* Does the responder record r answer requests of record q (PSN inside q's range)? */
@@ -920,7 +924,25 @@ static bool shares_sport(const struct qp *a, const struct qp *b)
 	return false;
 }
 
-#define PAIR_SCAN_MAX 4096
+#define PAIR_NEIGHBOURS 8 /* candidates checked around the PSN found by binary search */
+
+/* First index in [lo, hi) whose record's (src, dst) is not below (src, dst). */
+static uint32_t lower_pair(const struct qptab *t, const uint32_t *idx, uint32_t lo, uint32_t hi,
+			   const uint8_t *src, const uint8_t *dst, bool upper)
+{
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		const struct qp *m = &t->rec[idx[mid]];
+		int c = memcmp(m->key.src, src, 16);
+		if (!c)
+			c = memcmp(m->key.dst, dst, 16);
+		if (c < 0 || (upper && c == 0))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
 
 void engine_pair_and_count(struct engine *e, uint32_t *peer)
 {
@@ -962,34 +984,42 @@ void engine_pair_and_count(struct engine *e, uint32_t *peer)
 		const struct qp *r = &t->rec[i];
 		if (!(r->flags & QPF_HAVE_RESPPSN) || peer[i])
 			continue;
-		/* Find the block of records going the other way (src and dst swapped). */
-		struct qp probe;
-		memcpy(probe.key.src, r->key.dst, 16);
-		memcpy(probe.key.dst, r->key.src, 16);
-		probe.key.dqpn = r->key.dqpn;
-		uint32_t lo = 0, hi = t->n;
+		/* The records going the other way (src and dst swapped), sorted by first request PSN. */
+		uint32_t glo = lower_pair(t, idx, 0, t->n, r->key.dst, r->key.src, false);
+		uint32_t ghi = lower_pair(t, idx, glo, t->n, r->key.dst, r->key.src, true);
+		if (glo == ghi)
+			continue;
+		/* The last record whose first request PSN is <= the response PSN, and a few
+		 * before it (ranges may nest); the group's last record covers a wrap. */
+		uint32_t lo = glo, hi = ghi;
 		while (lo < hi) {
 			uint32_t mid = lo + (hi - lo) / 2;
 			const struct qp *m = &t->rec[idx[mid]];
-			int c = memcmp(m->key.src, probe.key.src, 16);
-			if (!c)
-				c = memcmp(m->key.dst, probe.key.dst, 16);
-			if (c < 0)
+			if ((m->flags & QPF_HAVE_REQ) && m->first_req_psn <= r->last_resp_psn)
 				lo = mid + 1;
 			else
 				hi = mid;
 		}
 		int found = -1, nfound = 0, sport_match = -1, nsport_match = 0;
-		for (uint32_t j = lo, scanned = 0; j < t->n && scanned < PAIR_SCAN_MAX; j++, scanned++) {
-			const struct qp *q = &t->rec[idx[j]];
-			if (memcmp(q->key.src, probe.key.src, 16) || memcmp(q->key.dst, probe.key.dst, 16))
-				break;
+		uint32_t cand[PAIR_NEIGHBOURS + 1];
+		int nc = 0;
+		for (uint32_t j = lo; j > glo && nc < PAIR_NEIGHBOURS; j--)
+			cand[nc++] = idx[j - 1];
+		if (ghi - 1 >= lo)
+			cand[nc++] = idx[ghi - 1];
+		for (int k = 0; k < nc; k++) {
+			const struct qp *q = &t->rec[cand[k]];
 			if (!answers(e, r, q))
 				continue;
-			found = (int)idx[j];
+			bool dup = false;
+			for (int m = 0; m < k; m++)
+				dup |= cand[m] == cand[k];
+			if (dup)
+				continue;
+			found = (int)cand[k];
 			nfound++;
 			if (shares_sport(r, q)) {
-				sport_match = (int)idx[j];
+				sport_match = (int)cand[k];
 				nsport_match++;
 			}
 		}

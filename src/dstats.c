@@ -11,6 +11,11 @@
 
 void dstats_add(struct dstats *s, const struct dpkt *d, uint32_t len)
 {
+	dstats_add_layer(s, d, len, program_layer(d));
+}
+
+void dstats_add_layer(struct dstats *s, const struct dpkt *d, uint32_t len, int layer)
+{
 	s->packets++;
 	s->bytes += len;
 	s->status[d->status]++;
@@ -19,7 +24,7 @@ void dstats_add(struct dstats *s, const struct dpkt *d, uint32_t len)
 		s->event[d->event[i]]++;
 	if (d->has_bth)
 		s->roce++;
-	if (program_layer(d) >= 0)
+	if (layer >= 0)
 		s->srv6++;
 	s->icrc[d->icrc_status & 3]++;
 }

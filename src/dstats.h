@@ -22,6 +22,8 @@ struct dstats {
 };
 
 void dstats_add(struct dstats *s, const struct dpkt *d, uint32_t len);
+/* The same, with program_layer(d) already known (the engine computes it once). */
+void dstats_add_layer(struct dstats *s, const struct dpkt *d, uint32_t len, int layer);
 void dstats_merge(struct dstats *into, const struct dstats *from);
 /* Human table: statuses with their causes, events, RoCE/SRv6 and ICRC lines. */
 void dstats_print(FILE *f, const struct dstats *s, const char *indent);

@@ -210,6 +210,10 @@ static uint32_t intern_new(struct paths *t, const struct dpkt *d, const uint8_t 
 	r->path = id;
 	r->len = (uint16_t)klen;
 	r->bytes = copy;
+	if (!t->p[id].raw) {
+		t->p[id].raw = copy;
+		t->p[id].rawlen = (uint16_t)klen;
+	}
 	uint32_t j = (uint32_t)h & (t->nslot - 1);
 	while (t->slot[j])
 		j = (j + 1) & (t->nslot - 1);
@@ -217,13 +221,18 @@ static uint32_t intern_new(struct paths *t, const struct dpkt *d, const uint8_t 
 	return id;
 }
 
-uint32_t paths_intern(struct paths *t, const struct dpkt *d, const uint8_t *frame)
+uint32_t paths_intern(struct paths *t, const struct dpkt *d, const uint8_t *frame, int layer,
+		      uint32_t hint)
 {
-	int layer = program_layer(d);
 	if (layer < 0)
 		return PATH_NONE;
 	uint8_t key[PATH_RAW_MAX + 1];
 	uint32_t klen = raw_key(d, frame, layer, key);
+	if (hint && hint < t->n) {
+		const struct path *hp = &t->p[hint];
+		if (hp->rawlen == klen && memcmp(hp->raw, key, klen) == 0)
+			return hint;
+	}
 	uint64_t h = hash_bytes(t->seed, key, klen);
 	uint32_t mask = t->nslot - 1;
 	for (uint32_t j = (uint32_t)h & mask;; j = (j + 1) & mask) {

@@ -40,6 +40,8 @@ struct path {
 	struct path_hop *hop;
 	char *text;                   /* program text with uSIDs in hex */
 	char *names;                  /* "spine1 > leaf2 > host2 > fe09", or the hex text */
+	const uint8_t *raw;           /* the first raw key interned to this path (a hint check) */
+	uint16_t rawlen;
 	uint64_t packets, bytes;      /* primary sightings */
 	uint64_t sightings, sighting_bytes;
 	uint32_t qps;                 /* distinct QPs, computed by attrib at report time */
@@ -62,8 +64,13 @@ struct paths {
 bool paths_init(struct paths *t, const struct config *cfg, const struct dp_opts *dp, uint64_t seed);
 void paths_free(struct paths *t);
 
-/* Path id for the packet's program (PATH_NONE when it has none). */
-uint32_t paths_intern(struct paths *t, const struct dpkt *d, const uint8_t *frame);
+/*
+ * Path id for the packet's program (PATH_NONE when it has none). `hint` is
+ * a path the caller expects (the QP's last one): when the raw bytes match
+ * it, no hashing is done. `layer` is program_layer(d), computed once.
+ */
+uint32_t paths_intern(struct paths *t, const struct dpkt *d, const uint8_t *frame, int layer,
+		      uint32_t hint);
 /* Re-resolve node names after a config reload (SIGHUP). */
 void paths_rename(struct paths *t, const struct config *cfg);
 static inline struct path *paths_get(struct paths *t, uint32_t id)

@@ -1,13 +1,13 @@
 /*
  * pcapfile.h - a pcap and pcapng savefile reader that hands out packets
- * in place (no copy) from a memory-mapped file, or from a refilled buffer
- * for pipes and standard input.
+ * in place (no copy) from its read buffer, for files, pipes and standard
+ * input alike.
  *
  * Why not libpcap for files: pcap_next_ex() copies every record out of a
- * stdio buffer; on a 2M-packet capture that copy and the read() calls are
- * a large share of spinetap's whole analysis. This reader also checks each
- * record and names the byte offset of the first bad one. libpcap stays in
- * use for live capture (live.c) and in the benchmark's reference loop.
+ * stdio buffer into another; this reader skips that copy and the stdio
+ * layer, and it checks each record and names the byte offset of the first
+ * bad one. libpcap stays in use for live capture (live.c) and in the
+ * benchmark's reference loop.
  *
  * Formats: classic pcap (both byte orders, microsecond and nanosecond
  * magic), pcapng (Section Header, Interface Description with if_tsresol,

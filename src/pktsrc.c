@@ -155,6 +155,13 @@ static int load(struct merger *m, int i)
 int merger_next(struct merger *m, struct pkt *p, int *failed)
 {
 	*failed = -1;
+	if (m->n == 1) { /* nothing to merge */
+		int rc = pktsrc_next(m->src[0], p);
+		p->src = 0;
+		if (rc < 0)
+			*failed = 0;
+		return rc;
+	}
 	if (!m->started) {
 		m->started = true;
 		for (int i = 0; i < m->n; i++)
