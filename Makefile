@@ -61,7 +61,10 @@ $(GEN): $(BUILD)/src/gen_main.o $(BUILD)/libspinetap.a
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libspinetap.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libspinetap.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) $(TEST_LDFLAGS) -o $@ $< $(BUILD)/libspinetap.a $(LIBS)
+
+# The allocation counter wraps the allocator of spinetap's own objects.
+$(BUILD)/tests/test_noalloc: TEST_LDFLAGS = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
 
 deps:
 	@scripts/deps.sh build
@@ -83,6 +86,18 @@ test: deps-test
 	  SANITIZE='$(SANITIZE)' sh tests/run.sh
 
 unit: $(UNIT_BIN)
+
+## bench: benchmarks as ratios against a bare libpcap loop, tcpdump and tshark (bench/run.sh)
+bench: all
+	@SPINETAP=$(abspath $(SPINETAP)) GEN=$(abspath $(GEN)) sh bench/run.sh
+
+## demo: (root) a live uSID fabric in namespaces, captured and judged (tests/fabric/demo.sh)
+demo: all
+	@SPINETAP=$(abspath $(SPINETAP)) GEN=$(abspath $(GEN)) sh tests/fabric/demo.sh
+
+## fuzz: libFuzzer targets (tests/fuzz/fuzz.mk), FUZZ_SECONDS each
+FUZZ_SECONDS ?= 60
+-include tests/fuzz/fuzz.mk
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man1
