@@ -59,6 +59,8 @@ bool program_build(const struct dp_opts *o, const struct dpkt *d, const uint8_t 
 		return false;
 	const struct dp_ip *ip = &d->ip[p->ip];
 	add_carrier(o, ip->dst, 0xff, p);
+	if (ip->has_srh && !ip->srh.complete)
+		p->truncated = true; /* the segment list was not (all) captured */
 	if (ip->has_srh && ip->srh.complete) {
 		/* srh.c checked that the whole segment list is captured. */
 		const uint8_t *segs = frame + ip->srh.off + 8;
@@ -73,10 +75,15 @@ void block_text(const struct dp_opts *o, char *buf, size_t len)
 	struct sbuf b;
 	sb_init(&b, buf, len);
 	unsigned bytes = o->lblen / 8;
+	if (bytes % 2) {
+		/* A block that ends inside a 16-bit group: "fcbb:bb:" would read as fcbb:00bb. */
+		char a[64];
+		fmt_addr(a, sizeof(a), 6, o->block);
+		sb_printf(&b, "%s/%u:", a, o->lblen);
+		return;
+	}
 	for (unsigned i = 0; i + 1 < bytes; i += 2)
 		sb_printf(&b, "%x:", (unsigned)(o->block[i] << 8 | o->block[i + 1]));
-	if (bytes % 2)
-		sb_printf(&b, "%02x:", o->block[bytes - 1]);
 }
 
 void usid_hex(const struct dp_opts *o, uint32_t id, char *buf, size_t len)
