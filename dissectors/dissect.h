@@ -123,7 +123,7 @@ enum dp_cause {
 	X(SRH_TLV_UNKNOWN, "srh_tlv_unknown")                                                        \
 	X(SRH_TLV_MANY, "srh_tlv_many")                                                              \
 	X(SRH_REDUCED, "srh_reduced")                                                                \
-	X(ETH_TRAILER, "eth_trailer")                                                                \
+	X(TRAILER, "trailer")                                                                        \
 	X(IPV4_IN_IPV6, "ipv4_in_ipv6")                                                              \
 	X(IPV6_IN_IPV6, "ipv6_in_ipv6")                                                              \
 	X(ETH_IN_IPV6, "eth_in_ipv6")                                                                \

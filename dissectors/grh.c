@@ -33,7 +33,7 @@ void grh_dissect(struct dp_ctx *x)
 		return;
 	}
 	if (cur_left(&x->c) > g->paylen)
-		dp_event(x, DP_E_ETH_TRAILER);
+		dp_event(x, DP_E_TRAILER);
 	if (!cur_narrow(&x->c, g->paylen)) {
 		dp_fail(x, DP_C_ROCE_SHORT);
 		return;

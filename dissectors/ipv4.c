@@ -64,8 +64,8 @@ void ipv4_dissect(struct dp_ctx *x)
 	ip->plen = total - ihl;
 	/* Total Length counts from the start of this header, already consumed. */
 	x->c.off = off;
-	if (cur_left(&x->c) > total && d->nip == 1 && d->neth)
-		dp_event(x, DP_E_ETH_TRAILER);
+	if (cur_left(&x->c) > total && d->nip == 1)
+		dp_event(x, DP_E_TRAILER);
 	if (!cur_narrow(&x->c, total)) {
 		dp_fail(x, DP_C_IPV4_TOTAL_LEN);
 		return;

@@ -154,8 +154,8 @@ void ipv6_dissect(struct dp_ctx *x)
 		dp_fail(x, DP_C_IPV6_JUMBO);
 		return;
 	}
-	if (cur_left(&x->c) > ip->plen && d->nip == 1 && d->neth)
-		dp_event(x, DP_E_ETH_TRAILER);
+	if (cur_left(&x->c) > ip->plen && d->nip == 1)
+		dp_event(x, DP_E_TRAILER);
 	if (!cur_narrow(&x->c, ip->plen)) {
 		ip->hlen = 40;
 		ip->upper = ip->nh;

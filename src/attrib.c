@@ -403,16 +403,61 @@ void engine_qp_naks(const struct engine *e, uint32_t qp_id, uint32_t out[NAK_COD
 		memcpy(out, r->n, sizeof(r->n));
 }
 
+/* Add to any counter of a QP: inline with carry, or in its side record. */
+void engine_ctr_add(struct engine *e, struct qp *q, unsigned c, uint32_t n)
+{
+	if (c < QCTR_INLINE) {
+		qp_add(&e->qp, q, c, n);
+		return;
+	}
+	struct nakrec *x = nak_of(e, q);
+	if (x)
+		x->ctr[c - QCTR_INLINE] += n;
+}
+
+static void ctr_sub(struct engine *e, struct qp *q, unsigned c, uint32_t n)
+{
+	if (c < QCTR_INLINE) {
+		qp_sub(&e->qp, q, c, n);
+		return;
+	}
+	struct nakrec *x = nak_get(e, q->id, false);
+	if (x)
+		x->ctr[c - QCTR_INLINE] -= x->ctr[c - QCTR_INLINE] < n ? x->ctr[c - QCTR_INLINE] : n;
+}
+
+uint64_t engine_ctr(const struct engine *e, const struct qp *q, unsigned c)
+{
+	if (c < QCTR_INLINE)
+		return qp_get(&e->qp, q, c);
+	const struct nakrec *x = nak_get((struct engine *)e, q->id, false);
+	return x && c < QCTR_N ? x->ctr[c - QCTR_INLINE] : 0;
+}
+
+void engine_ctrs(const struct engine *e, const struct qp *q, uint64_t out[QCTR_N])
+{
+	const struct nakrec *x = nak_get((struct engine *)e, q->id, false);
+	for (unsigned c = 0; c < QCTR_INLINE; c++)
+		out[c] = qp_get(&e->qp, q, c);
+	for (unsigned c = QCTR_INLINE; c < QCTR_N; c++)
+		out[c] = x ? x->ctr[c - QCTR_INLINE] : 0;
+}
+
 /* ---- eviction ---- */
 
-static void evict_save(struct engine *e, const struct qp *q, const uint64_t ctr[QCTR_N])
+static void evict_save(struct engine *e, const struct qp *q, const uint64_t inl[QCTR_INLINE])
 {
+	uint64_t ctr[QCTR_N];
+	memcpy(ctr, inl, sizeof(uint64_t) * QCTR_INLINE);
+	struct nakrec *x = nak_get(e, q->id, false);
+	for (unsigned c = QCTR_INLINE; c < QCTR_N; c++)
+		ctr[c] = x ? x->ctr[c - QCTR_INLINE] : 0;
 	e->ev_gaps += ctr[QCTR_GAPS];
 	e->ev_retrans += ctr[QCTR_RETRANS];
 	e->ev_ooo += ctr[QCTR_OOO];
-	e->ev_naks += ctr[QCTR_CLS + QC_NAK];
-	e->ev_rnr += ctr[QCTR_CLS + QC_RNR_NAK];
-	e->ev_cnps += ctr[QCTR_CLS + QC_CNP];
+	e->ev_naks += ctr[QCTR_NAK];
+	e->ev_rnr += ctr[QCTR_RNR_NAK];
+	e->ev_cnps += ctr[QCTR_CNP];
 	e->ev_ce += ctr[QCTR_CE];
 	if (e->nev == e->ev_cap) {
 		uint32_t nc = e->ev_cap ? e->ev_cap * 2 : 64;
@@ -508,8 +553,8 @@ static void pending_to_reorder(struct engine *e, struct qp *q)
 {
 	if (!q->pending)
 		return;
-	qp_add(&e->qp, q, QCTR_OOO, q->pending);
-	qp_sub(&e->qp, q, QCTR_GAPS, q->pending);
+	engine_ctr_add(e, q, QCTR_OOO, q->pending);
+	ctr_sub(e, q, QCTR_GAPS, q->pending);
 	q->pending = 0;
 }
 
@@ -570,7 +615,7 @@ static bool psn_request(struct engine *e, struct qp *q, uint32_t psn, uint32_t s
 	}
 	if (ahead < PSN_HALF) {
 		pending_to_reorder(e, q);
-		qp_add(&e->qp, q, QCTR_GAPS, ahead);
+		engine_ctr_add(e, q, QCTR_GAPS, ahead);
 		q->hole_lo = q->psn_next;
 		q->hole_hi = psn;
 		q->flags |= QPF_HOLE;
@@ -595,7 +640,7 @@ static bool psn_request(struct engine *e, struct qp *q, uint32_t psn, uint32_t s
 		return false;
 	}
 	/* A PSN already passed: go-back-N resend; any late run before it was one too. */
-	qp_add(&e->qp, q, QCTR_RETRANS, (uint32_t)q->pending + 1);
+	engine_ctr_add(e, q, QCTR_RETRANS, (uint32_t)q->pending + 1);
 	q->pending = 0;
 	return true;
 }
@@ -617,9 +662,9 @@ static void psn_response(struct engine *e, struct qp *q, uint8_t op, uint32_t ps
 	if (q->flags & QPF_RESP) {
 		uint32_t ahead = (psn - q->resp_next) & PSN_MASK;
 		if (ahead && ahead < PSN_HALF)
-			qp_add(&e->qp, q, QCTR_GAPS, ahead);
+			engine_ctr_add(e, q, QCTR_GAPS, ahead);
 		else if (ahead)
-			qp_add(&e->qp, q, QCTR_RETRANS, 1);
+			engine_ctr_add(e, q, QCTR_RETRANS, 1);
 	}
 	if (o == 0x0e) {
 		q->resp_next = (psn + 1) & PSN_MASK;
@@ -657,7 +702,7 @@ static void qp_account(struct engine *e, struct qp *q, const struct dpkt *d, con
 	q->packets++;
 	q->bytes += p->len;
 	q->payload += d->payload_len;
-	qp_add(&e->qp, q, QCTR_CLS + cls, 1);
+	engine_ctr_add(e, q, qctr_of_class(cls), 1);
 	if (outer) {
 		q->dscp |= 1ull << outer->dscp;
 		if (outer->ecn == 3)
@@ -665,7 +710,7 @@ static void qp_account(struct engine *e, struct qp *q, const struct dpkt *d, con
 		else if (outer->ecn)
 			qp_add(&e->qp, q, QCTR_ECT, 1);
 		if (d->nip > 1 && inner->ecn == 3)
-			qp_add(&e->qp, q, QCTR_CE_INNER, 1);
+			engine_ctr_add(e, q, QCTR_CE_INNER, 1);
 	} else if (d->has_grh) {
 		q->dscp |= 1ull << (d->grh.tclass >> 2);
 		if ((d->grh.tclass & 3) == 3)
@@ -782,7 +827,7 @@ void engine_packet(struct engine *e, int tapidx, const struct pkt *p)
 	struct qp *q = qptab_find(&e->qp, &k, h);
 	if (!q) {
 		struct qp ev;
-		uint64_t evc[QCTR_N];
+		uint64_t evc[QCTR_INLINE];
 		bool evicted;
 		q = qptab_insert(&e->qp, &k, h, &ev, evc, &evicted);
 		if (evicted)
@@ -855,7 +900,7 @@ void engine_finish(struct engine *e)
 		if (!q->pending)
 			continue;
 		if (late_run_was_resent(e, q)) {
-			qp_add(&e->qp, q, QCTR_RETRANS, q->pending);
+			engine_ctr_add(e, q, QCTR_RETRANS, q->pending);
 			q->pending = 0;
 		} else {
 			pending_to_reorder(e, q);

@@ -48,6 +48,10 @@ struct tap {
 	uint64_t pfc;              /* PAUSE/PFC frames */
 	uint64_t pfc_xoff[8];      /* PFC frames with a non-zero time per priority */
 	uint64_t kernel_recv, kernel_drop, ifdrop; /* live capture (pcap_stats) */
+	bool live;                 /* fed by a capture worker */
+	uint64_t ring_drops;       /* packets the worker's ring could not take (in kernel_drop too) */
+	uint64_t worker_packets;   /* packets the worker read */
+	double cpu_s;              /* the worker thread's CPU time */
 	uint64_t first_ts, last_ts;
 };
 
@@ -88,6 +92,7 @@ struct evrec {
  */
 struct nakrec {
 	uint32_t qp_id;
+	uint64_t ctr[QCTR_SIDE]; /* the side counters, QCTR_INLINE.. (enum qp_ctr) */
 	uint32_t rec;          /* record index when created; valid while rec[rec].id == qp_id */
 	uint32_t n[NAK_CODES];
 	uint32_t read_psn, read_len;
@@ -171,11 +176,12 @@ void engine_pair_and_count(struct engine *e, uint32_t *peer);
 /* Iterate (path, tap, packets, bytes) of a QP: inline combo then table entries. */
 typedef void (*combo_fn)(void *arg, uint32_t path, uint16_t tap, uint64_t packets, uint64_t bytes);
 void engine_qp_combos(const struct engine *e, const struct qp *q, combo_fn fn, void *arg);
-/* Counters at full width */
-static inline uint64_t engine_ctr(const struct engine *e, const struct qp *q, unsigned c)
-{
-	return qp_get(&e->qp, q, c);
-}
+/* A counter of a QP at full width, inline or side (enum qp_ctr). */
+uint64_t engine_ctr(const struct engine *e, const struct qp *q, unsigned c);
+/* Add to a counter (the side record is created when needed). */
+void engine_ctr_add(struct engine *e, struct qp *q, unsigned c, uint32_t n);
+/* All counters of a QP, for the store. */
+void engine_ctrs(const struct engine *e, const struct qp *q, uint64_t out[QCTR_N]);
 const char *qp_class_name(unsigned cls);
 /* Format the QP key addresses. */
 void qp_key_addrs(const struct qp_key *k, char *src, char *dst, size_t len);

@@ -73,9 +73,13 @@ static void sync_taps(struct engine *e, struct live *l, const int *tapof)
 		struct live_stats s;
 		live_stats(l, i, &s);
 		struct tap *t = &e->tap[tapof[i]];
+		t->live = true;
 		t->kernel_recv = s.kernel_recv;
 		t->kernel_drop = s.kernel_drop + s.ring_drops;
 		t->ifdrop = s.ifdrop;
+		t->ring_drops = s.ring_drops;
+		t->worker_packets = s.packets;
+		t->cpu_s = s.cpu_s;
 	}
 }
 
@@ -356,16 +360,6 @@ int cmd_capture(int argc, char **argv)
 			report_json(stdout, e, peer, &ro);
 		else
 			report_text(stdout, e, peer, &ro);
-		if (!json) {
-			for (int i = 0; i < live_count(l); i++) {
-				struct live_stats s;
-				live_stats(l, i, &s);
-				fprintf(stdout, "worker %s: %llu packets, CPU %.3f s (%.0f ns/packet), ring drops %llu\n",
-					live_spec_at(l, i)->text, (unsigned long long)s.packets, s.cpu_s,
-					s.packets ? s.cpu_s * 1e9 / (double)s.packets : 0.0,
-					(unsigned long long)s.ring_drops);
-			}
-		}
 	}
 	fflush(stdout);
 	if (rc == EXIT_OK && policy_failed(e, failmask))

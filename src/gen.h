@@ -10,6 +10,9 @@
  *                 UDP, BTH and extended headers, ICRC (IBTA Annex A17)
  *   gen_sim.c     the simulation: requesters, responders, scenarios, taps,
  *                 timestamp-ordered output, per-packet truth accounting
+ *   gen_judge.c   the policies of the config, and the verdicts and
+ *                 correlation results the documented rules give for every
+ *                 sighting written (spinetap.conf(5) VERDICTS, CORRELATION)
  *   gen_truth.c   truth JSON and the per-packet manifest
  *
  * The generator is the independent producer of test traffic: it builds
@@ -57,6 +60,7 @@
 #define GEN_PCP_CNP 6
 
 #define GEN_PSN_MASK 0xffffffu
+#define GEN_USID_UNKNOWN 0x1fffu /* global, and no node ever has it (unknown-usid) */
 #define GEN_QKEY 0x11111111u   /* Q_Key of generated UD sends */
 
 /* Default start: 2026-01-01T00:00:00Z, so output never depends on the clock. */
@@ -77,6 +81,15 @@ enum gen_scenario {
 	GEN_SCN_CE,
 	GEN_SCN_PSN_WRAP,
 	GEN_SCN_REORDER,
+	/* verdict and correlation faults (gen_judge.c counts what they cause) */
+	GEN_SCN_WRONG_SPINE,     /* some QPs' requests cross another spine than their policy's */
+	GEN_SCN_LEAF_MISFWD,     /* leafS hands a packet to a spine its program does not name */
+	GEN_SCN_PIN_MOVE,        /* a pinned QP moves to another allowed spine mid-run */
+	GEN_SCN_UNSTEERED,       /* some QPs' requests carry no SRv6 at all */
+	GEN_SCN_UNKNOWN_USID,    /* some QPs' programs name a uSID the node map lacks */
+	GEN_SCN_SPINE_DROP,      /* spine1 drops packets between its entering and leaving taps */
+	GEN_SCN_BAD_SHIFT,       /* spine1 rewrites the DA or hop limit wrongly */
+	GEN_SCN_SPRAY_IMBALANCE, /* a spray policy with balance 0.2, QPs skewed to spine1 */
 	GEN_NSCN
 };
 
@@ -147,6 +160,7 @@ struct gen_opts {
 	bool ipv4;                      /* inner IPv4 */
 	int style;                      /* enum gen_style */
 	int taps;                       /* enum gen_tapmode */
+	bool taps_set;
 	int scenario;                   /* enum gen_scenario */
 	int reverse;                    /* enum gen_reverse */
 	uint32_t mix[GEN_NKIND];
@@ -186,6 +200,7 @@ struct gen_qp {
 	uint8_t fault;          /* enum gen_fault (gen_sim.c) */
 	uint8_t flags;          /* GEN_QF_* */
 	uint8_t acks_due;       /* completed messages not yet ACKed */
+	uint8_t qx;             /* GEN_QX_*: per-QP faults of the verdict scenarios */
 	uint32_t f_psn;         /* PSN a fault is about */
 	uint32_t last_cnp_us;   /* responder's last CNP, µs after start + 1 */
 };
@@ -193,6 +208,11 @@ struct gen_qp {
 #define GEN_QF_STARTED 0x01  /* a request was sent: never fault the first */
 #define GEN_QF_PENDGAP 0x02  /* a PSN was dropped: flag the next packet GEN_PF_GAP */
 #define GEN_QF_UD 0x04       /* an unreliable-datagram QP: UD sends only */
+
+#define GEN_QX_WRONG 0x01    /* wrong-spine: requests cross spine+1 */
+#define GEN_QX_MOVED 0x02    /* pin-move: requests moved to spine+1 */
+#define GEN_QX_PLAIN 0x04    /* unsteered: requests without SRv6 */
+#define GEN_QX_UNKNOWN 0x08  /* unknown-usid: requests name GEN_USID_UNKNOWN */
 
 /* ---- one packet to emit, one sighting to write, or one responder job ---- */
 struct gen_pkt {
@@ -210,7 +230,17 @@ struct gen_pkt {
 	uint8_t syndrome;       /* AETH syndrome */
 	uint8_t flags;          /* GEN_PF_* */
 	uint8_t pos;            /* sighting: 0 entering the spine, 1 leaving; job: type */
+	uint8_t spine;          /* 0-based spine the packet crosses */
+	uint8_t pspine;         /* 0-based spine its program names (leaf-misforward: another) */
+	uint8_t xf;             /* GEN_XF_* */
 };
+
+#define GEN_XF_PLAIN 0x01    /* no SRv6: plain IPv6 (IPv4) host to host */
+#define GEN_XF_UNKNOWN 0x02  /* the program names GEN_USID_UNKNOWN */
+#define GEN_XF_HLIM 0x04     /* leaving the spine with the hop limit not decremented */
+#define GEN_XF_SHIFT2 0x08   /* leaving the spine with the DA shifted by two uSIDs */
+#define GEN_XF_NOLEAVE 0x10  /* never leaves the spine (dropped there): no leaving sighting */
+#define GEN_XF_FILL 0x20     /* written: a leaving sighting whose entering one was not (the end) */
 
 #define GEN_PF_RESP 0x01     /* travels B -> A (response, ACK/NAK, CNP) */
 #define GEN_PF_CE 0x02       /* outer ECN = CE */
@@ -226,7 +256,7 @@ struct gen_rec {            /* one QP record: one direction of a connection */
 	uint64_t bytes;
 	uint32_t packets, sent, ce, cnps;
 	uint32_t rare;          /* index+1 into gen.rare, 0 = all zero */
-	uint32_t pad_;
+	uint32_t alt;           /* of the packets, on the record's alternate spine (spine+1) */
 };
 
 struct gen_rare {           /* counters that are zero for most records */
@@ -238,6 +268,7 @@ struct gen_tap {
 	char name[32];
 	unsigned spine;
 	int dir;                /* 0 in, 1 out, 2 both */
+	int peer;               /* 0-based leaf at the other end of a link tap, or -1 */
 	struct pcapw *w;
 	uint64_t packets, bytes;
 };
@@ -246,6 +277,59 @@ struct gen_tap {
 struct gen_injected {
 	uint64_t drops, downstream_drops, naks[GEN_NNAK], rnr_naks, resent, reorders, ce_marked,
 		cnps, acks, read_responses;
+};
+
+/* Verdicts, in spinetap.conf(5) order (rule 1 first), then "uncovered". */
+enum gen_verdict {
+	GV_COMPLIANT,
+	GV_MISROUTED,
+	GV_UNKNOWN_SID,
+	GV_UNSTEERED,
+	GV_POLICY_VIOLATION,
+	GV_PIN_VIOLATION,
+	GV_UNCOVERED,
+	GV_N
+};
+
+/*
+ * A policy of the generated config. Every one has the shape
+ *   match: { src: <leaf /64 or host /128>, dst: <...>[, sport: lo-hi] }
+ *   paths: [ [leafS, <spineJ or "spine*">, leafD, <hostH or "host*">] ]
+ * (IPv4 /16 and /32 with --ipv4), so matching and judging stay exact.
+ */
+struct gen_policy {
+	char name[48];
+	uint32_t src_leaf, dst_leaf;  /* 0-based leaves: the path's and the match's */
+	int32_t src_host, dst_host;   /* 0-based host matched as /128 (/32), or -1: the leaf prefix */
+	int32_t path_spine;           /* 0-based spine of the path, or -1: "spine*" */
+	int32_t path_host;            /* 0-based host ending the path, or -1: "host*" */
+	uint16_t sport_lo, sport_hi;  /* both 0: no sport in the match */
+	bool pin;                     /* mode pin (else spray) */
+	bool has_balance;
+	double balance;
+	/* what the documented rules give, over every sighting written */
+	uint64_t covered, v[GV_N];
+	uint32_t qps;                 /* QP records whose first policy this is */
+};
+
+/* Concrete path counts of a policy: compliant primary sightings per path. */
+struct gen_conc {
+	uint64_t key;                 /* policy << 32 | spine+1 << 24 | host+1 (0: pattern), +1 */
+	uint64_t n;
+};
+
+struct gen_judge {
+	struct gen_policy *pol;
+	uint32_t npol;
+	struct { uint64_t k1, k2; uint32_t pol; } *idx; /* lookup keys, sorted */
+	uint32_t nidx;
+	int32_t *rec_pol;             /* per QP record: policy index, -1 uncovered */
+	uint64_t *pin;                /* per QP record: pinned concrete key, 0 none */
+	uint8_t *seen;                /* per QP record: a sighting was written */
+	uint64_t v[GV_N];
+	uint64_t *c_in, *c_match, *c_shift; /* per spine: correlation */
+	struct gen_conc *conc;        /* open addressing */
+	uint32_t nconc, cap_conc;
 };
 
 struct gen_icrc_slot {
@@ -269,6 +353,9 @@ struct gen {
 	uint64_t emitted;
 	struct gen_injected inj;
 	bool flow_zero;         /* IPv6 flow label 0 (origin-lab sample) */
+	bool lab;               /* the origin-lab sample */
+	bool judging;           /* truth or manifest wanted: classify and judge every sighting */
+	struct gen_judge j;
 	uint64_t rng;
 	struct gen_icrc_slot icrc_cache[256];
 };
@@ -290,6 +377,25 @@ uint64_t gen_rand(uint64_t *state);
 uint64_t gen_mix64(uint64_t x);
 uint32_t gen_flow_label(uint32_t a, uint32_t b);
 
+/* ---- gen_judge.c ---- */
+/* The policies of the config (before the run: the judge needs them). */
+void gen_policies_init(struct gen *g);
+void gen_judge_init(struct gen *g);
+void gen_judge_free(struct gen *g);
+/* Does the spinetap analyzer classify this sighting at tap `tapi` as entering the tap's node
+ * (the tap's dir, else the program: its active uSID is the node)? */
+bool gen_sighting_enters(const struct gen *g, const struct gen_pkt *p, unsigned tapi);
+/* Judge one written sighting; returns whether it is primary (COUNTING RULES). */
+bool gen_judge_sighting(struct gen *g, const struct gen_pkt *p, unsigned tapi);
+/* The policies section of the YAML config. */
+void gen_write_policies(FILE *f, const struct gen *g);
+/* The verdicts, correlation, policies, adherence and exit_status members of the truth. */
+void gen_write_verdict_truth(FILE *f, const struct gen *g);
+/* 0-based spine next to `spine`: where the verdict scenarios send the odd packet. */
+unsigned gen_alt_spine(const struct gen *g, unsigned spine);
+/* The spine a QP's requests cross now. */
+unsigned gen_req_spine(const struct gen *g, const struct gen_qp *q);
+
 /* ---- gen_pkt.c ---- */
 /* Extended header bytes after the BTH for an opcode. */
 unsigned gen_ext_len(uint8_t opcode);
@@ -300,6 +406,7 @@ struct gen_view {
 	bool has_srh;
 	uint8_t sl;
 	uint8_t hlim;
+	bool plain;             /* no SRv6: outer_src/outer_dst are the hosts' (IPv6) addresses */
 	unsigned src_host, dst_host, spine;
 };
 void gen_view(const struct gen *g, const struct gen_pkt *p, struct gen_view *v);

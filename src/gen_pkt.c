@@ -114,49 +114,76 @@ static uint32_t qp_rkey(uint32_t qp)
 
 void gen_view(const struct gen *g, const struct gen_pkt *p, struct gen_view *v)
 {
-	const struct gen_qp *q = &g->qp[p->qp];
 	bool resp = p->flags & GEN_PF_RESP;
-	unsigned sh = resp ? q->dst : q->src;
-	unsigned dh = resp ? q->src : q->dst;
-	unsigned spine = resp ? q->rspine : q->spine;
+	unsigned sh = resp ? g->qp[p->qp].dst : g->qp[p->qp].src;
+	unsigned dh = resp ? g->qp[p->qp].src : g->qp[p->qp].dst;
+	unsigned ps = p->pspine; /* the spine the program names */
 	unsigned ls = gen_host_leaf(g, sh), ld = gen_host_leaf(g, dh);
 	unsigned out = p->pos ? 1 : 0;
+	/* bad-shift: the spine shifted twice (one uSID too many), or kept the hop limit */
+	unsigned shift2 = out && (p->xf & GEN_XF_SHIFT2) ? 1 : 0;
+	bool unknown = p->xf & GEN_XF_UNKNOWN;
 
 	v->src_host = sh;
 	v->dst_host = dh;
-	v->spine = spine;
-	v->hlim = (uint8_t)(GEN_HLIM_HOST - 1 - out);
+	v->spine = p->spine;
+	v->hlim = (uint8_t)(GEN_HLIM_HOST - 1 - (out && !(p->xf & GEN_XF_HLIM) ? 1 : 0));
 	memcpy(v->outer_src, g->f.addr6[sh], 16);
 	v->has_srh = false;
+	v->plain = false;
 	v->sl = 0;
+	if (p->xf & GEN_XF_PLAIN) {
+		/* unsteered: the host's own header, routed by plain IP */
+		v->plain = true;
+		memcpy(v->outer_dst, g->f.addr6[dh], 16);
+		return;
+	}
 	switch (g->o.style) {
 	case GEN_STYLE_RED: {
-		uint16_t ids[5] = {gen_leaf_usid(ls), gen_spine_usid(spine), gen_leaf_usid(ld),
-				   g->f.usid[dh], GEN_USID_UDT6};
+		/* unknown-usid: the stray uSID after leafD, so leaving the spine is still right */
+		uint16_t ids[6] = {gen_leaf_usid(ls), gen_spine_usid(ps), gen_leaf_usid(ld)};
+		unsigned n = 3;
+		if (unknown)
+			ids[n++] = GEN_USID_UNKNOWN;
+		ids[n++] = g->f.usid[dh];
+		ids[n++] = GEN_USID_UDT6;
 		/* leafS consumed one uSID; the spine, leaving, one more */
-		gen_carrier(v->outer_dst, ids + 1 + out, 4 - out);
+		unsigned skip = 1 + out + shift2;
+		gen_carrier(v->outer_dst, ids + skip, n - skip);
 		break;
 	}
 	case GEN_STYLE_ENCAP: {
-		uint16_t a[2] = {gen_leaf_usid(ls), gen_spine_usid(spine)};
-		uint16_t b[3] = {gen_leaf_usid(ld), g->f.usid[dh], GEN_USID_UDT6};
+		uint16_t a[2] = {gen_leaf_usid(ls), gen_spine_usid(ps)};
+		uint16_t b[4] = {gen_leaf_usid(ld)};
+		unsigned nb = 1;
+		if (unknown)
+			b[nb++] = GEN_USID_UNKNOWN;
+		b[nb++] = g->f.usid[dh];
+		b[nb++] = GEN_USID_UDT6;
 		v->has_srh = true;
-		gen_carrier(v->seg[0], b, 3);
+		gen_carrier(v->seg[0], b, nb);
 		gen_carrier(v->seg[1], a, 2);
 		v->sl = (uint8_t)(1 - out);
 		if (out)
-			memcpy(v->outer_dst, v->seg[0], 16);
+			gen_carrier(v->outer_dst, b + shift2, nb - shift2);
 		else
 			gen_carrier(v->outer_dst, a + 1, 1);
 		break;
 	}
 	default: { /* inline */
-		uint16_t c[1] = {gen_spine_usid(spine)};
+		uint16_t c[2] = {gen_spine_usid(ps), GEN_USID_UNKNOWN};
+		unsigned nc = unknown ? 2 : 1;
 		v->has_srh = true;
 		memcpy(v->seg[0], g->f.addr6[dh], 16);
-		gen_carrier(v->seg[1], c, 1);
-		v->sl = (uint8_t)(1 - out);
-		memcpy(v->outer_dst, v->seg[out ? 0 : 1], 16);
+		gen_carrier(v->seg[1], c, nc);
+		if (out && nc > 1) {
+			/* the carrier is not exhausted: shifted, and Segments Left stays */
+			v->sl = 1;
+			gen_carrier(v->outer_dst, c + 1, nc - 1);
+		} else {
+			v->sl = (uint8_t)(1 - out);
+			memcpy(v->outer_dst, v->seg[out ? 0 : 1], 16);
+		}
 		break;
 	}
 	}
@@ -181,6 +208,22 @@ static void ipv6_hdr(uint8_t *h, uint8_t tc, uint32_t flow, uint32_t plen, uint8
 	h[7] = hlim;
 	memcpy(h + 8, src, 16);
 	memcpy(h + 24, dst, 16);
+}
+
+static void ipv4_hdr(uint8_t *h, uint8_t tos, uint32_t udp_len, uint8_t ttl, const uint8_t *src,
+		     const uint8_t *dst)
+{
+	h[0] = 0x45;
+	h[1] = tos;
+	put16(h + 2, 20 + udp_len);
+	put16(h + 4, 0);      /* identification */
+	put16(h + 6, 0x4000); /* DF */
+	h[8] = ttl;
+	h[9] = 17;
+	h[10] = h[11] = 0;
+	memcpy(h + 12, src, 4);
+	memcpy(h + 16, dst, 4);
+	put16(h + 10, ipv4_csum(h));
 }
 
 /* The ICRC of a fully built packet; `ip` is the header UDP follows. */
@@ -239,7 +282,8 @@ uint32_t gen_frame(struct gen *g, const struct gen_pkt *p, uint8_t *buf, uint32_
 	const uint32_t pad = (4 - (plen & 3)) & 3;
 	const uint32_t udp_len = 8 + 12 + ext + plen + pad + 4;
 	const bool v4 = g->f.ipv4 && style != GEN_STYLE_INLINE;
-	const uint32_t inner_len = style == GEN_STYLE_INLINE ? 0 : (v4 ? 20 : 40);
+	const bool plain = v.plain;
+	const uint32_t inner_len = style == GEN_STYLE_INLINE || plain ? 0 : (v4 ? 20 : 40);
 	const uint32_t srh_len = v.has_srh ? 40 : 0;
 	const uint8_t tc = cnp ? GEN_TC_CNP : GEN_TC_DATA;
 	const uint8_t otc = (p->flags & GEN_PF_CE) ? (uint8_t)(tc | GEN_ECN_CE) : tc;
@@ -263,61 +307,65 @@ uint32_t gen_frame(struct gen *g, const struct gen_pkt *p, uint8_t *buf, uint32_
 		put16(buf + off + 2, pcp << 13 | g->o.vlan[t]);
 		off += 4;
 	}
-	put16(buf + off, 0x86dd);
+	put16(buf + off, plain && v4 ? 0x0800 : 0x86dd);
 	off += 2;
 
-	/* outer IPv6: traffic class copied from the inner header at encap
-	 * (RFC 6040), flow label copied from an inner IPv6 header (Linux
-	 * seg6_flowlabel 0), CE marks only here */
-	const uint32_t outer_off = off;
-	uint8_t nh;
-	if (style == GEN_STYLE_RED)
-		nh = v4 ? 4 : 41;
-	else
-		nh = 43;
-	ipv6_hdr(buf + off, otc, v4 ? 0 : flow, srh_len + inner_len + udp_len, nh, v.hlim,
-		 v.outer_src, v.outer_dst);
-	off += 40;
-
-	if (v.has_srh) {
-		uint8_t *s = buf + off;
-		s[0] = style == GEN_STYLE_INLINE ? 17 : (v4 ? 4 : 41);
-		s[1] = 4; /* (2 segments * 16) / 8 */
-		s[2] = 4; /* Routing Type: SRH */
-		s[3] = v.sl;
-		s[4] = 1; /* Last Entry */
-		s[5] = 0; /* Flags */
-		s[6] = s[7] = 0; /* Tag */
-		memcpy(s + 8, v.seg[0], 16);
-		memcpy(s + 24, v.seg[1], 16);
-		off += 40;
-	}
-
-	uint32_t ip_off = outer_off;
-	int ipkind = 0; /* 0 the outer IPv6 with in-line SRH, 6 inner IPv6, 4 inner IPv4 */
-	if (style != GEN_STYLE_INLINE) {
-		ip_off = off;
-		const uint8_t *sa = v4 ? g->f.addr4[v.src_host] : g->f.addr6[v.src_host];
-		const uint8_t *da = v4 ? g->f.addr4[v.dst_host] : g->f.addr6[v.dst_host];
+	uint32_t ip_off = off;
+	int ipkind = 0; /* 0 the outer IPv6 with in-line SRH, 6 IPv6 before UDP, 4 IPv4 */
+	if (plain) {
+		/* unsteered: the host's header as leafS forwarded it (hop limit / TTL one down) */
 		if (v4) {
-			uint8_t *h = buf + off;
-			h[0] = 0x45;
-			h[1] = tc;
-			put16(h + 2, 20 + udp_len);
-			put16(h + 4, 0);       /* identification */
-			put16(h + 6, 0x4000);  /* DF */
-			h[8] = GEN_HLIM_HOST;
-			h[9] = 17;
-			h[10] = h[11] = 0;
-			memcpy(h + 12, sa, 4);
-			memcpy(h + 16, da, 4);
-			put16(h + 10, ipv4_csum(h));
+			ipv4_hdr(buf + off, otc, udp_len, v.hlim, g->f.addr4[v.src_host],
+				 g->f.addr4[v.dst_host]);
 			ipkind = 4;
 			off += 20;
 		} else {
-			ipv6_hdr(buf + off, tc, flow, udp_len, 17, GEN_HLIM_HOST, sa, da);
+			ipv6_hdr(buf + off, otc, flow, udp_len, 17, v.hlim, v.outer_src, v.outer_dst);
 			ipkind = 6;
 			off += 40;
+		}
+	} else {
+		/* outer IPv6: traffic class copied from the inner header at encap
+		 * (RFC 6040), flow label copied from an inner IPv6 header (Linux
+		 * seg6_flowlabel 0), CE marks only here */
+		const uint32_t outer_off = off;
+		uint8_t nh;
+		if (style == GEN_STYLE_RED)
+			nh = v4 ? 4 : 41;
+		else
+			nh = 43;
+		ipv6_hdr(buf + off, otc, v4 ? 0 : flow, srh_len + inner_len + udp_len, nh, v.hlim,
+			 v.outer_src, v.outer_dst);
+		off += 40;
+
+		if (v.has_srh) {
+			uint8_t *s = buf + off;
+			s[0] = style == GEN_STYLE_INLINE ? 17 : (v4 ? 4 : 41);
+			s[1] = 4; /* (2 segments * 16) / 8 */
+			s[2] = 4; /* Routing Type: SRH */
+			s[3] = v.sl;
+			s[4] = 1; /* Last Entry */
+			s[5] = 0; /* Flags */
+			s[6] = s[7] = 0; /* Tag */
+			memcpy(s + 8, v.seg[0], 16);
+			memcpy(s + 24, v.seg[1], 16);
+			off += 40;
+		}
+
+		ip_off = outer_off;
+		if (style != GEN_STYLE_INLINE) {
+			ip_off = off;
+			if (v4) {
+				ipv4_hdr(buf + off, tc, udp_len, GEN_HLIM_HOST, g->f.addr4[v.src_host],
+					 g->f.addr4[v.dst_host]);
+				ipkind = 4;
+				off += 20;
+			} else {
+				ipv6_hdr(buf + off, tc, flow, udp_len, 17, GEN_HLIM_HOST,
+					 g->f.addr6[v.src_host], g->f.addr6[v.dst_host]);
+				ipkind = 6;
+				off += 40;
+			}
 		}
 	}
 

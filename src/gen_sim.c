@@ -76,7 +76,13 @@ struct sim {
 	uint8_t *victim;     /* cnp-storm: hosts whose incoming data draws CNPs */
 	uint64_t eps;        /* how far a late packet trails its successor */
 	unsigned nak_rot;    /* fatal NAK code rotation */
+	unsigned shift_rot;  /* bad-shift: DA and hop-limit faults in turn */
 	uint8_t *frame;
+	/* the end of a two-sided capture (--taps both, inout): see flush_until() */
+	uint64_t reserved;   /* leaving sightings owed to entering ones written */
+	bool closing;        /* no more entering sightings are written */
+	uint64_t close_ts, close_seq; /* the first entering sighting left out */
+	uint64_t last_in_seq; /* seq of the entering sighting push_sightings() queued last */
 };
 
 /* ---- heap of packets, ordered by (ts, seq) ---- */
@@ -178,7 +184,7 @@ static struct gen_rare *rare_of(struct gen *g, struct gen_rec *r)
 
 /* ---- writing sightings ---- */
 
-static void write_sighting(struct sim *s, const struct gen_pkt *p, unsigned tapi, bool primary)
+static void write_sighting(struct sim *s, const struct gen_pkt *p, unsigned tapi)
 {
 	struct gen *g = s->g;
 	uint32_t caplen;
@@ -191,11 +197,19 @@ static void write_sighting(struct sim *s, const struct gen_pkt *p, unsigned tapi
 	t->packets++;
 	t->bytes += wire;
 
+	/* Primary: entering the spine, or leaving it when only leaving traffic is
+	 * tapped; the judge classifies as the analyzer must (a misforwarded or
+	 * unsteered packet may not look like it enters). */
+	bool primary = g->judging ? gen_judge_sighting(g, p, tapi)
+				  : g->o.taps == GEN_TAPS_OUT ? p->pos == 1 : p->pos == 0;
 	if (primary) {
 		const bool resp = p->flags & GEN_PF_RESP;
 		struct gen_rec *r = &g->rec[2 * (size_t)p->qp + resp];
+		const struct gen_qp *q = &g->qp[p->qp];
 		r->packets++;
 		r->bytes += wire;
+		if (p->spine != (resp ? q->rspine : q->spine))
+			r->alt++;
 		if (p->flags & GEN_PF_CE)
 			r->ce++;
 		if (p->opcode == GEN_OP_CNP)
@@ -223,19 +237,83 @@ static void write_sighting(struct sim *s, const struct gen_pkt *p, unsigned tapi
 	g->written++;
 }
 
-/* Write every pending sighting earlier than `t`, up to the packet budget. */
+static bool two_sided(const struct gen *g)
+{
+	return g->o.taps == GEN_TAPS_BOTH || g->o.taps == GEN_TAPS_INOUT;
+}
+
+/* Was the entering sighting with this (ts, seq) written? Only the end of a
+ * two-sided capture leaves some out: every one from (close_ts, close_seq) on. */
+static bool entering_written(const struct sim *s, uint64_t ts, uint64_t seq)
+{
+	return !s->closing || ts < s->close_ts || (ts == s->close_ts && seq < s->close_seq);
+}
+
+/* Was the primary sighting of a late packet's successor written? Its entering
+ * sighting came one `eps` earlier; `idx` keeps the low bits of its seq. */
+static bool succ_written(const struct sim *s, const struct gen_pkt *h)
+{
+	uint64_t ts = h->ts - s->eps;
+	if (!s->closing || ts < s->close_ts)
+		return true;
+	return ts == s->close_ts && (int32_t)(h->idx - (uint32_t)s->close_seq) < 0;
+}
+
+/* A late (reorder) packet's primary sighting will never be written: a gap, when its
+ * successor's was (the observer saw the PSN skipped and never filled). */
+static void late_lost(struct sim *s, const struct gen_pkt *h, bool succ_written)
+{
+	if (succ_written)
+		rare_of(s->g, &s->g->rec[2 * (size_t)h->qp])->gaps++;
+}
+
+/*
+ * Write every pending sighting earlier than `t`, up to the packet budget.
+ *
+ * With both sides of the spines tapped, a capture cut at an arbitrary record
+ * would end with packets seen entering a spine and not yet leaving it, which
+ * the analyzer must count as lost_in_node. So the budget is kept for them: an
+ * entering sighting is written only while its leaving one still fits, and
+ * once one does not, no entering sighting is written any more (the fabric
+ * drains). If that leaves one record of the budget, it goes to the leaving
+ * sighting of a packet whose entry was not written (a spine whose entering
+ * tap has records), which the analyzer matches to nothing.
+ */
 static void flush_until(struct sim *s, uint64_t t)
 {
 	struct gen *g = s->g;
 	const int mode = g->o.taps;
+	const bool both = two_sided(g);
 	while (s->sights.n && s->sights.a[0].ts < t && g->written < g->o.packets) {
 		struct gen_pkt p;
 		heap_pop(&s->sights, &p);
-		const struct gen_qp *q = &g->qp[p.qp];
-		unsigned spine = (p.flags & GEN_PF_RESP) ? q->rspine : q->spine;
-		unsigned tapi = mode == GEN_TAPS_INOUT ? 2 * spine + p.pos : spine;
-		bool primary = mode == GEN_TAPS_OUT ? p.pos == 1 : p.pos == 0;
-		write_sighting(s, &p, tapi, primary);
+		unsigned tapi = mode == GEN_TAPS_INOUT ? 2 * p.spine + p.pos : p.spine;
+		if (both && p.pos == 0) {
+			uint64_t leave = (p.xf & GEN_XF_NOLEAVE) ? 0 : 1;
+			if (!s->closing && g->written + s->reserved + 1 + leave > g->o.packets) {
+				s->closing = true;
+				s->close_ts = p.ts;
+				s->close_seq = p.seq;
+			}
+			if (s->closing) {
+				if (p.flags & GEN_PF_LATE)
+					late_lost(s, &p, succ_written(s, &p));
+				continue;
+			}
+			s->reserved += leave;
+		} else if (both) {
+			/* its entering sighting: queued just before it, one transit earlier */
+			uint64_t tin = p.ts - (TRANSIT_NS + 100u * p.spine);
+			if (entering_written(s, tin, p.seq - 1)) {
+				s->reserved--;
+			} else {
+				unsigned in_tap = mode == GEN_TAPS_INOUT ? 2 * p.spine : p.spine;
+				if (g->written + s->reserved >= g->o.packets || !g->tap[in_tap].packets)
+					continue;
+				p.xf |= GEN_XF_FILL;
+			}
+		}
+		write_sighting(s, &p, tapi);
 	}
 }
 
@@ -249,8 +327,9 @@ static uint64_t push_sightings(struct sim *s, struct gen_pkt *p, uint64_t t_in, 
 		a.ts = t_in;
 		a.pos = 0;
 		heap_push(s, &s->sights, &a);
+		s->last_in_seq = a.seq;
 	}
-	if (mode != GEN_TAPS_IN) {
+	if (mode != GEN_TAPS_IN && !(p->xf & GEN_XF_NOLEAVE)) {
 		struct gen_pkt b = *p;
 		b.ts = t_out;
 		b.pos = 1;
@@ -276,8 +355,7 @@ static uint64_t emit_pkt(struct sim *s, struct gen_pkt *p, uint64_t t, enum acti
 		p->emit = s->emit_id = 1; /* wrapped: only the ICRC cache key */
 	g->emitted++;
 	g->rec[2 * (size_t)p->qp + ((p->flags & GEN_PF_RESP) ? 1 : 0)].sent++;
-	const struct gen_qp *q = &g->qp[p->qp];
-	uint64_t t_out = t + transit_of((p->flags & GEN_PF_RESP) ? q->rspine : q->spine);
+	uint64_t t_out = t + transit_of(p->spine);
 	if (a == A_DROP)
 		return t_out;
 	if (a == A_HOLD) {
@@ -315,6 +393,11 @@ static void fill_request(const struct gen *g, uint32_t qi, uint32_t idx, struct 
 	const uint32_t pmtu = g->o.pmtu;
 	memset(p, 0, sizeof(*p));
 	p->qp = qi;
+	p->spine = p->pspine = (uint8_t)gen_req_spine(g, q);
+	if (q->qx & GEN_QX_PLAIN)
+		p->xf |= GEN_XF_PLAIN;
+	if (q->qx & GEN_QX_UNKNOWN)
+		p->xf |= GEN_XF_UNKNOWN;
 	p->psn = psn_add(q->m_psn0, idx);
 	p->aux = q->m_len;
 	const bool first = idx == 0, last = idx + 1 >= q->m_npk, only = first && last;
@@ -451,6 +534,46 @@ static void respond(struct sim *s, const struct gen_pkt *p, uint64_t t)
 	}
 }
 
+/* bad-shift: spine1 rewrites the odd packet wrongly as it leaves: the DA shifted
+ * by two uSIDs, or the hop limit left as it was, in turn (inline: the hop limit,
+ * as its DA leaves the carrier for a plain address). */
+static void bad_shift(struct sim *s, struct gen_pkt *p)
+{
+	struct gen *g = s->g;
+	if (g->o.scenario != GEN_SCN_BAD_SHIFT || p->spine != 0 || (p->xf & GEN_XF_PLAIN) ||
+	    !chance(s))
+		return;
+	bool da = (s->shift_rot++ & 1) && g->o.style != GEN_STYLE_INLINE;
+	p->xf |= da ? GEN_XF_SHIFT2 : GEN_XF_HLIM;
+}
+
+/*
+ * Will a request packet that enters the fabric have a primary sighting? Not when
+ * it is dropped in the spine with only leaving traffic tapped, nor when the
+ * analyzer cannot tell that it enters a both-direction tap (its active uSID is
+ * not the spine's: misforwarded, or no program at all). Then, as for a drop
+ * before the tap, the observer sees a gap at the QP's next primary sighting.
+ */
+static bool has_primary(const struct sim *s, const struct gen_pkt *p)
+{
+	const struct gen *g = s->g;
+	switch (g->o.taps) {
+	case GEN_TAPS_IN:
+	case GEN_TAPS_INOUT:
+		return true;
+	case GEN_TAPS_OUT:
+		return !(p->xf & GEN_XF_NOLEAVE);
+	default: {
+		struct gen_pkt x = *p;
+		x.pos = 0;
+		if (gen_sighting_enters(g, &x, x.spine))
+			return true;
+		x.pos = 1;
+		return !(p->xf & GEN_XF_NOLEAVE) && gen_sighting_enters(g, &x, x.spine);
+	}
+	}
+}
+
 /* Emit a responder job's next packet at slot time t. */
 static void run_job(struct sim *s, struct gen_pkt *j, uint64_t t)
 {
@@ -460,6 +583,9 @@ static void run_job(struct sim *s, struct gen_pkt *j, uint64_t t)
 	memset(&p, 0, sizeof(p));
 	p.qp = j->qp;
 	p.flags = GEN_PF_RESP;
+	p.spine = p.pspine = q->rspine;
+	if (j->pos != J_RESEND)
+		bad_shift(s, &p);
 	switch (j->pos) {
 	case J_ACK:
 	case J_NAK:

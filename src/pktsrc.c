@@ -84,7 +84,7 @@ struct merger {
 	int *heap;          /* source indices, min-heap on (ts, index) */
 	struct pkt *head;   /* look-ahead packet per source */
 	int refill;         /* source to read before the next pop, or -1 */
-	bool started;
+	int loaded;         /* sources given their first read (n == 1: 1 once it failed) */
 };
 
 static bool before_(const struct merger *m, int a, int b)
@@ -156,19 +156,23 @@ int merger_next(struct merger *m, struct pkt *p, int *failed)
 {
 	*failed = -1;
 	if (m->n == 1) { /* nothing to merge */
+		if (m->loaded)
+			return 0; /* the source failed and is out of the merge: report it once */
 		int rc = pktsrc_next(m->src[0], p);
 		p->src = 0;
-		if (rc < 0)
+		if (rc < 0) {
 			*failed = 0;
+			m->loaded = 1;
+		}
 		return rc;
 	}
-	if (!m->started) {
-		m->started = true;
-		for (int i = 0; i < m->n; i++)
-			if (load(m, i) < 0 && *failed < 0)
-				*failed = i;
-		if (*failed >= 0)
+	/* First reads, one failure reported per call so that none is lost. */
+	while (m->loaded < m->n) {
+		int i = m->loaded++;
+		if (load(m, i) < 0) {
+			*failed = i;
 			return -1;
+		}
 	}
 	if (m->refill >= 0) {
 		/* The previous packet has been consumed: its source may now overwrite it. */

@@ -897,7 +897,7 @@ void policy_sighting(struct engine *e, int tap, struct qp *q, uint32_t path, con
 			count_concrete(ps, conc);
 	}
 	if (v != V_COMPLIANT && v != V_UNCOVERED) {
-		qp_add(&e->qp, q, QCTR_VIOL, 1);
+		engine_ctr_add(e, q, QCTR_VIOL, 1);
 		if (s->ev_kind_n[v] < e->cfg->set.evidence_per_kind) {
 			char expected[256], obs[160], cbuf[512];
 			judge(e, &e->tap[tap], path, pi, entering, expected, sizeof(expected), cbuf,

@@ -115,7 +115,7 @@ static void carry_drop(struct qptab *t, uint32_t rec)
 }
 
 struct qp *qptab_insert(struct qptab *t, const struct qp_key *k, uint64_t h, struct qp *evicted,
-			uint64_t ev_ctr[QCTR_N], bool *did_evict)
+			uint64_t ev_ctr[QCTR_INLINE], bool *did_evict)
 {
 	uint32_t idx;
 	*did_evict = false;
@@ -141,7 +141,7 @@ struct qp *qptab_insert(struct qptab *t, const struct qp_key *k, uint64_t h, str
 		}
 		idx = best;
 		*evicted = t->rec[idx];
-		for (unsigned c = 0; c < QCTR_N; c++)
+		for (unsigned c = 0; c < QCTR_INLINE; c++)
 			ev_ctr[c] = qp_get(t, &t->rec[idx], c);
 		*did_evict = true;
 		carry_drop(t, idx);

@@ -59,28 +59,56 @@ enum {
 	QPF_READ_LAST = 1u << 11, /* the last request was a READ (see struct nakrec) */
 };
 
-/* 32-bit counters with carry; indices into the carry table */
+/*
+ * Per-QP counters. The first QCTR_INLINE live in the record (32-bit, with
+ * carry); the others are the rarer ones (loss, NAKs, CNPs, violations...)
+ * and live in a side record (struct qpx in attrib.h) that only QPs which
+ * have them pay for. Read any of them with engine_ctr().
+ */
 enum qp_ctr {
-	QCTR_CLS = 0,                 /* QC_N of them */
-	QCTR_ECT = QC_N,
+	QCTR_SEND = 0,
+	QCTR_WRITE,
+	QCTR_READ_REQ,
+	QCTR_READ_RESP,
+	QCTR_ACK,
+	QCTR_ECT,
 	QCTR_CE,
+	QCTR_MSGS,
+	QCTR_COMBO,                   /* sightings on (combo_path, combo_tap) */
+	QCTR_RETHS,                   /* requests with a RETH: the count behind msg_sum */
+	QCTR_INLINE,
+	QCTR_NAK = QCTR_INLINE,
+	QCTR_RNR_NAK,
+	QCTR_ATOMIC,
+	QCTR_CNP,
+	QCTR_OTHER,
 	QCTR_CE_INNER,
 	QCTR_GAPS,
 	QCTR_RETRANS,
 	QCTR_OOO,
-	QCTR_MSGS,
 	QCTR_VIOL,                    /* sightings with a violation verdict */
-	QCTR_COMBO,                   /* sightings on (combo_path, combo_tap) */
-	QCTR_RETHS,                   /* requests with a RETH: the count behind msg_sum */
 	QCTR_N
 };
+#define QCTR_SIDE (QCTR_N - QCTR_INLINE)
+
+/* The counter of an opcode class. */
+static inline unsigned qctr_of_class(unsigned cls)
+{
+	static const unsigned char map[QC_N] = {
+		[QC_SEND] = QCTR_SEND,     [QC_WRITE] = QCTR_WRITE, [QC_READ_REQ] = QCTR_READ_REQ,
+		[QC_READ_RESP] = QCTR_READ_RESP, [QC_ACK] = QCTR_ACK, [QC_NAK] = QCTR_NAK,
+		[QC_RNR_NAK] = QCTR_RNR_NAK, [QC_ATOMIC] = QCTR_ATOMIC, [QC_CNP] = QCTR_CNP,
+		[QC_OTHER] = QCTR_OTHER,
+	};
+	return cls < QC_N ? map[cls] : QCTR_OTHER;
+}
 
 struct qp {
 	struct qp_key key;
 	uint32_t flags;
 	uint64_t packets, bytes, payload; /* primary sightings */
 	uint64_t first_ts, last_ts;       /* ns */
-	uint32_t ctr[QCTR_N];             /* see enum qp_ctr; wide values via qp_get() */
+	uint32_t ctr[QCTR_INLINE];        /* see enum qp_ctr; wide values via qp_get() */
 	uint32_t msg_min, msg_max;
 	uint64_t msg_sum;
 	uint64_t dscp;                    /* bit d: outer DSCP d seen */
@@ -133,7 +161,7 @@ struct qp *qptab_find(struct qptab *t, const struct qp_key *k, uint64_t h);
  * for key and id. NULL only when memory for the slots runs out.
  */
 struct qp *qptab_insert(struct qptab *t, const struct qp_key *k, uint64_t h, struct qp *evicted,
-			uint64_t ev_ctr[QCTR_N], bool *did_evict);
+			uint64_t ev_ctr[QCTR_INLINE], bool *did_evict);
 
 static inline uint32_t qptab_index(const struct qptab *t, const struct qp *q)
 {

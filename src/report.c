@@ -46,13 +46,13 @@ static void sum_totals(const struct engine *e, struct totals *t)
 	for (uint32_t i = 0; i < e->qp.n; i++) {
 		const struct qp *q = &e->qp.rec[i];
 		uint64_t g = engine_ctr(e, q, QCTR_GAPS), r = engine_ctr(e, q, QCTR_RETRANS);
-		uint64_t nk = engine_ctr(e, q, QCTR_CLS + QC_NAK);
+		uint64_t nk = engine_ctr(e, q, QCTR_NAK);
 		t->gaps += g;
 		t->retrans += r;
 		t->ooo += engine_ctr(e, q, QCTR_OOO);
 		t->naks += nk;
-		t->rnr += engine_ctr(e, q, QCTR_CLS + QC_RNR_NAK);
-		t->cnps += engine_ctr(e, q, QCTR_CLS + QC_CNP);
+		t->rnr += engine_ctr(e, q, QCTR_RNR_NAK);
+		t->cnps += engine_ctr(e, q, QCTR_CNP);
 		t->ce += engine_ctr(e, q, QCTR_CE);
 		t->ce_inner += engine_ctr(e, q, QCTR_CE_INNER);
 		t->ect += engine_ctr(e, q, QCTR_ECT);
@@ -189,6 +189,11 @@ void report_text(FILE *f, struct engine *e, const uint32_t *peer, const struct r
 				fmt_count(c, sizeof(c), t->ifdrop));
 		if (t->pfc)
 			fprintf(f, "  %-16s PFC/PAUSE frames %s\n", "", fmt_count(a, sizeof(a), t->pfc));
+		if (t->live)
+			fprintf(f, "  %-16s capture worker: %s packets read, CPU %.3f s (%.0f ns/packet), ring drops %s\n",
+				"", fmt_count(a, sizeof(a), t->worker_packets), t->cpu_s,
+				t->worker_packets ? t->cpu_s * 1e9 / (double)t->worker_packets : 0.0,
+				fmt_count(bb, sizeof(bb), t->ring_drops));
 	}
 
 	/* Paths, with their share per tapped node (or per tap without a config). */
@@ -241,8 +246,8 @@ void report_text(FILE *f, struct engine *e, const uint32_t *peer, const struct r
 			sd, q->key.dqpn & 0xffffff, fmt_count(a, sizeof(a), q->packets),
 			fmt_count(b, sizeof(b), q->bytes), engine_ctr(e, q, QCTR_GAPS),
 			engine_ctr(e, q, QCTR_RETRANS), engine_ctr(e, q, QCTR_OOO),
-			engine_ctr(e, q, QCTR_CLS + QC_NAK), engine_ctr(e, q, QCTR_CLS + QC_RNR_NAK),
-			engine_ctr(e, q, QCTR_CLS + QC_CNP), engine_ctr(e, q, QCTR_CE), pr);
+			engine_ctr(e, q, QCTR_NAK), engine_ctr(e, q, QCTR_RNR_NAK),
+			engine_ctr(e, q, QCTR_CNP), engine_ctr(e, q, QCTR_CE), pr);
 	}
 	free(idx);
 
@@ -321,7 +326,7 @@ static void json_qp(struct out *o, struct engine *e, const struct qp *q, const u
 	out_rawnum(o, 0, "last_ts", NULL, ts);
 	out_obj_open(o, 0, "classes", NULL);
 	for (unsigned c = 0; c < QC_N; c++)
-		out_uint(o, 0, qp_class_name(c), NULL, engine_ctr(e, q, QCTR_CLS + c));
+		out_uint(o, 0, qp_class_name(c), NULL, engine_ctr(e, q, qctr_of_class(c)));
 	out_obj_close(o, NULL);
 	out_uint(o, 0, "messages", NULL, engine_ctr(e, q, QCTR_MSGS));
 	uint64_t nreth = engine_ctr(e, q, QCTR_RETHS);
@@ -345,15 +350,15 @@ static void json_qp(struct out *o, struct engine *e, const struct qp *q, const u
 	out_uint(o, 0, "psn_gaps", NULL, engine_ctr(e, q, QCTR_GAPS));
 	out_uint(o, 0, "retransmissions", NULL, engine_ctr(e, q, QCTR_RETRANS));
 	out_uint(o, 0, "out_of_order", NULL, engine_ctr(e, q, QCTR_OOO));
-	out_uint(o, 0, "naks", NULL, engine_ctr(e, q, QCTR_CLS + QC_NAK));
+	out_uint(o, 0, "naks", NULL, engine_ctr(e, q, QCTR_NAK));
 	uint32_t nk[NAK_CODES];
 	engine_qp_naks(e, q->id, nk);
 	out_obj_open(o, 0, "nak_codes", NULL);
 	for (int k = 0; k < NAK_CODES; k++)
 		out_uint(o, 0, nak_code_name((unsigned)k), NULL, nk[k]);
 	out_obj_close(o, NULL);
-	out_uint(o, 0, "rnr_naks", NULL, engine_ctr(e, q, QCTR_CLS + QC_RNR_NAK));
-	out_uint(o, 0, "cnps", NULL, engine_ctr(e, q, QCTR_CLS + QC_CNP));
+	out_uint(o, 0, "rnr_naks", NULL, engine_ctr(e, q, QCTR_RNR_NAK));
+	out_uint(o, 0, "cnps", NULL, engine_ctr(e, q, QCTR_CNP));
 	out_arr_open(o, 0, "sports", NULL, NULL);
 	for (unsigned k = 0; k < q->nsport && k < 4; k++)
 		out_uint(o, 0, NULL, NULL, q->sport[k]);
@@ -507,6 +512,15 @@ void report_json(FILE *f, struct engine *e, const uint32_t *peer, const struct r
 		out_uint(&o, 0, "kernel_received", NULL, t->kernel_recv);
 		out_uint(&o, 0, "kernel_dropped", NULL, t->kernel_drop);
 		out_uint(&o, 0, "if_dropped", NULL, t->ifdrop);
+		if (t->live) {
+			out_obj_open(&o, 0, "worker", NULL);
+			out_uint(&o, 0, "packets", NULL, t->worker_packets);
+			out_uint(&o, 0, "ring_drops", NULL, t->ring_drops);
+			out_double(&o, 0, "cpu_s", NULL, t->cpu_s);
+			out_double(&o, 0, "cpu_ns_per_packet", NULL,
+				   t->worker_packets ? t->cpu_s * 1e9 / (double)t->worker_packets : 0.0);
+			out_obj_close(&o, NULL);
+		}
 		out_arr_open(&o, 0, "paths", NULL, NULL);
 		uint64_t tot_pk = 0;
 		for (uint32_t p = 0; p < e->paths.n; p++)

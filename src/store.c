@@ -413,7 +413,7 @@ static bool write_qp(struct store *s, struct engine *e, const struct qp *q, cons
 	sqlite3_bind_double(st, k++, ns_to_s(q->first_ts));
 	sqlite3_bind_double(st, k++, ns_to_s(q->last_ts));
 	for (unsigned c = 0; c < QC_N; c++)
-		bind_u64(st, k++, ctr[QCTR_CLS + c]);
+		bind_u64(st, k++, ctr[qctr_of_class(c)]);
 	bind_u64(st, k++, ctr[QCTR_MSGS]);
 	if ((q->flags & QPF_HAVE_MSG) && ctr[QCTR_RETHS]) {
 		sqlite3_bind_int64(st, k++, q->msg_min);
@@ -538,8 +538,7 @@ static bool write_qps(struct store *s, struct engine *e, uint32_t ndirty)
 	uint32_t nak[NAK_CODES];
 	for (uint32_t k = 0; k < ndirty; k++) {
 		const struct qp *q = &t->rec[s->dirty[k]];
-		for (unsigned c = 0; c < QCTR_N; c++)
-			ctr[c] = qp_get(t, q, c);
+		engine_ctrs(e, q, ctr);
 		engine_qp_naks(e, q->id, nak);
 		if (!write_qp(s, e, q, ctr, nak, false))
 			return false;

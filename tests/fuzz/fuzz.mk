@@ -47,6 +47,7 @@ FUZZ_MAXLEN_config   := 8192
 FUZZ_MAXLEN          := 4096
 
 .PHONY: fuzz fuzz-build fuzz-merge fuzz-replay
+PYTHON ?= /usr/bin/python3
 
 $(FUZZ_OUT)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -69,7 +70,13 @@ $(FUZZ_OUT)/replay_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DIR)/driver.c $(FUZZ_HDRS) $(B
 	$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -I$(FUZZ_DIR) $(ALL_LDFLAGS) -o $@ $< \
 	  $(FUZZ_DIR)/driver.c $(BUILD)/libspinetap.a $(LIBS)
 
-fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_OUT)/fuzz_%) $(FUZZ_TARGETS:%=$(FUZZ_OUT)/dict/%.dict)
+# Seeds (not committed): single frames and small files cut from samples/ and the public captures.
+$(FUZZ_OUT)/seeds/.made: $(FUZZ_DIR)/make_seeds.py
+	@mkdir -p $(dir $@)
+	SHARED=$${SHARED:-$(abspath ..)/shared} $(or $(PYTHON),python3) $< $(dir $@) && touch $@
+
+fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_OUT)/fuzz_%) $(FUZZ_TARGETS:%=$(FUZZ_OUT)/dict/%.dict) \
+            $(FUZZ_OUT)/seeds/.made
 
 fuzz-replay: $(FUZZ_REPLAY)
 

@@ -102,7 +102,7 @@ static struct config fz_cfg8; /* the same nodes with 8-bit uSIDs in a /24 block 
 static FILE *fz_null;
 
 static const char fz_config8_text[] =
-	"usid: { block: fcbb:bb::/24, nflen: 8, local: 0xe0-0xff }\n"
+	"usid: { block: fcbb:bb00::/24, nflen: 8, local: 0xe0-0xff }\n"
 	"nodes: { leaf1: { usid: 0x01 }, spine1: { usid: 0x11, role: spine } }\n";
 
 static inline void fz_setup(void)

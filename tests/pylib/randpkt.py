@@ -351,7 +351,7 @@ class Gen:
             # Ethernet trailer (an FCS kept by the capture): outside the IP
             # length, so neither the decode nor the ICRC may see it
             l3 += bytes(self.bits(8) for _ in range(4))
-            events.append("eth_trailer")
+            events.append("trailer")
         frame, l2exp = self.l2(et, l3)
         exp.update(l2exp)
         return frame, self._finish(frame, exp, ips, events)

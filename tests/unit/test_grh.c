@@ -237,7 +237,7 @@ static const struct grh_row grh_rows[] = {
 		.name = "PayLen 20 with 6 bytes of Ethernet padding after it",
 		/* Ethernet 0x8915 | GRH PayLen 20 | ACK body | 6 x 00 trailer */
 		BYTES(B_ETH_V1, B_GRH(0x00, 0x14, 0x1b), B_ACK_BODY, 0, 0, 0, 0, 0, 0),
-		.status = DP_OK, .cause = "ok", EVENTS(DP_E_ETH_TRAILER), .has_grh = true,
+		.status = DP_OK, .cause = "ok", EVENTS(DP_E_TRAILER), .has_grh = true,
 		.paylen = 20, .nxthdr = 0x1b, .has_bth = true, .icrc = DP_ICRC_VALID,
 	},
 	{
@@ -281,21 +281,21 @@ static const struct grh_row grh_rows[] = {
 		.name = "PayLen 10: no room for the BTH",
 		/* Ethernet 0x8915 | GRH PayLen 10 | ACK body (BTH past PayLen) */
 		BYTES(B_ETH_V1, B_GRH(0x00, 0x0a, 0x1b), B_ACK_BODY),
-		.status = DP_MALFORMED, .cause = "roce_too_short", EVENTS(DP_E_ETH_TRAILER),
+		.status = DP_MALFORMED, .cause = "roce_too_short", EVENTS(DP_E_TRAILER),
 		.has_grh = true, .paylen = 10, .nxthdr = 0x1b,
 	},
 	{
 		.name = "PayLen 14: BTH, but no room for the ICRC",
 		/* Ethernet 0x8915 | GRH PayLen 14 | ACK body */
 		BYTES(B_ETH_V1, B_GRH(0x00, 0x0e, 0x1b), B_ACK_BODY),
-		.status = DP_MALFORMED, .cause = "roce_too_short", EVENTS(DP_E_ETH_TRAILER),
+		.status = DP_MALFORMED, .cause = "roce_too_short", EVENTS(DP_E_TRAILER),
 		.has_grh = true, .paylen = 14, .nxthdr = 0x1b, .has_bth = true,
 	},
 	{
 		.name = "PayLen 16: an ACK with no room for its AETH",
 		/* Ethernet 0x8915 | GRH PayLen 16 | ACK body (AETH + ICRC past what fits) */
 		BYTES(B_ETH_V1, B_GRH(0x00, 0x10, 0x1b), B_ACK_BODY),
-		.status = DP_MALFORMED, .cause = "roce_ext_overrun", EVENTS(DP_E_ETH_TRAILER),
+		.status = DP_MALFORMED, .cause = "roce_ext_overrun", EVENTS(DP_E_TRAILER),
 		.has_grh = true, .paylen = 16, .nxthdr = 0x1b, .has_bth = true,
 	},
 	{

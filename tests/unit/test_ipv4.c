@@ -3,7 +3,7 @@
  *
  * Version and IHL checks, Total Length against the frame (too small, too
  * large), the narrowing that keeps Ethernet padding out of the payload
- * (eth_trailer event, and a UDP length reaching into the padding is
+ * (trailer event, and a UDP length reaching into the padding is
  * malformed), options noted as an event, fragments stopped as unsupported
  * with the fragment event, IPv4-in-IPv4 and the encapsulation depth cap.
  * Frames are on LINKTYPE_IPV4 (228) unless they need Ethernet padding.
@@ -272,7 +272,7 @@ static const struct ipv4_row ipv4_rows[] = {
 		/* total 0x002c: the IP packet ends 4 bytes before the frame does; UDP says 28 */
 		BYTES(0x45, 0x00, 0x00, 0x2c, 0x00, 0x00, 0x00, 0x00, 0x40, 0x11, 0x00, 0x00, B_ADDRS,
 		      B_ROCE_ACK28),
-		.status = DP_MALFORMED, .cause = "udp_len", EVENTS(DP_E_ETH_TRAILER), .nip = 1,
+		.status = DP_MALFORMED, .cause = "udp_len", EVENTS(DP_E_TRAILER), .nip = 1,
 		.ttl = 64, .proto = 17, .hlen = 20, .plen = 24,
 	},
 	{
@@ -320,7 +320,7 @@ static const struct ipv4_row ipv4_rows[] = {
 		.linktype = DP_LINK_ETHERNET,
 		BYTES(B_ETH, 0x45, 0x00, 0x00, 0x30, 0x00, 0x00, 0x00, 0x00, 0x40, 0x11, 0x00, 0x00,
 		      B_ADDRS, B_ROCE_ACK28, B_PAD12),
-		.status = DP_OK, .cause = "ok", EVENTS(DP_E_ETH_TRAILER), .nip = 1, .off = 14,
+		.status = DP_OK, .cause = "ok", EVENTS(DP_E_TRAILER), .nip = 1, .off = 14,
 		.ttl = 64, .proto = 17, .hlen = 20, .plen = 28, .roce = true,
 	},
 	{
@@ -338,7 +338,7 @@ static const struct ipv4_row ipv4_rows[] = {
 		.linktype = DP_LINK_ETHERNET,
 		BYTES(B_ETH, 0x45, 0x00, 0x00, 0x24, 0x00, 0x00, 0x00, 0x00, 0x40, 0x11, 0x00, 0x00,
 		      B_ADDRS, B_ROCE_ACK28, B_PAD12),
-		.status = DP_MALFORMED, .cause = "udp_len", EVENTS(DP_E_ETH_TRAILER), .nip = 1,
+		.status = DP_MALFORMED, .cause = "udp_len", EVENTS(DP_E_TRAILER), .nip = 1,
 		.off = 14, .ttl = 64, .proto = 17, .hlen = 20, .plen = 16,
 	},
 };

@@ -194,7 +194,7 @@ static const struct ipv6_row ipv6_rows[] = {
 		.linktype = DP_LINK_ETHERNET,
 		BYTES(0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x86, 0xdd, B_V6, 0x00, 0x1c, 17, 64,
 		      B_SRC, B_DST, B_ROCE_ACK28, 0, 0, 0, 0, 0, 0),
-		.status = DP_OK, .cause = "ok", EVENTS(DP_E_ETH_TRAILER), .nip = 1, .off = 14,
+		.status = DP_OK, .cause = "ok", EVENTS(DP_E_TRAILER), .nip = 1, .off = 14,
 		.plen = 28, .nh = 17, .hlim = 64, .hlen = 40, .upper = 17, .neth = 1, .roce = true,
 	},
 	/* ---- unsupported ---- */
@@ -280,14 +280,14 @@ static const struct ipv6_row ipv6_rows[] = {
 		.name = "payload length 20: UDP may not read past it",
 		/* v6 plen 20 NH 17 | UDP len 28 | ... 8 bytes past the payload */
 		BYTES(B_V6, 0x00, 0x14, 17, 64, B_SRC, B_DST, B_ROCE_ACK28),
-		.status = DP_MALFORMED, .cause = "udp_len", EVENTS(DP_E_ETH_TRAILER), .nip = 1,
+		.status = DP_MALFORMED, .cause = "udp_len", EVENTS(DP_E_TRAILER), .nip = 1,
 		.plen = 20, .nh = 17, .hlim = 64, .hlen = 40, .upper = 17,
 	},
 	{
 		.name = "payload length 0 with UDP",
 		/* v6 plen 0 NH 17 | UDP... outside the payload */
 		BYTES(B_V6, 0x00, 0x00, 17, 64, B_SRC, B_DST, B_ROCE_ACK28),
-		.status = DP_MALFORMED, .cause = "udp_len", EVENTS(DP_E_ETH_TRAILER), .nip = 1,
+		.status = DP_MALFORMED, .cause = "udp_len", EVENTS(DP_E_TRAILER), .nip = 1,
 		.nh = 17, .hlim = 64, .hlen = 40, .upper = 17,
 	},
 	{
@@ -306,7 +306,7 @@ static const struct ipv6_row ipv6_rows[] = {
 		BYTES(B_V6, 0x00, 0x08, 60, 64, B_SRC, B_DST, 17, 0x01, 0x01, 0x0c, 0, 0, 0, 0, 0, 0, 0,
 		      0, 0, 0, 0, 0),
 		.status = DP_MALFORMED, .cause = "ipv6_ext_overrun",
-		EVENTS(DP_E_ETH_TRAILER, DP_E_IPV6_DSTOPTS), .nip = 1, .plen = 8, .nh = 60,
+		EVENTS(DP_E_TRAILER, DP_E_IPV6_DSTOPTS), .nip = 1, .plen = 8, .nh = 60,
 		.hlim = 64, .hlen = 40, .upper = 60, EXTS(60),
 	},
 	{

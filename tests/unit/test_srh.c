@@ -344,7 +344,7 @@ static const struct srh_row srh_rows[] = {
 		.name = "SRH of 40 bytes in a 24-byte payload",
 		/* IPv6 plen 24 | SRH NH 17 len 4 SL 0 Last 1 [0] 1:: [1] 2:: | tail (outside payload) */
 		BYTES(17, 4, 4, 0, 1, 0, 0, 0, B_SEG(1), B_SEG(2)), .plen_delta = -44,
-		.status = DP_MALFORMED, .cause = "ipv6_ext_overrun", EVENTS(DP_E_ETH_TRAILER),
+		.status = DP_MALFORMED, .cause = "ipv6_ext_overrun", EVENTS(DP_E_TRAILER),
 		.has_srh = true, .srh = {.off = 40, .nh = 17, .hdrlen = 4, .last = 1, .nseg = 2},
 		.n_ext = 1, .upper = 43,
 	},
