@@ -26,9 +26,11 @@ ALL_LDFLAGS := -pthread $(SANFLAGS) $(LDFLAGS)
 LIBS     := $(PKG_LIBS) -lm
 
 DISSECT_SRC := $(wildcard dissectors/*.c)
-CORE_SRC    := $(filter-out src/main.c src/gen_main.c,$(wildcard src/*.c))
+GEN_SRC     := $(filter-out src/gen_main.c,$(wildcard src/gen_*.c))
+CORE_SRC    := $(filter-out src/main.c src/gen_main.c $(GEN_SRC),$(wildcard src/*.c))
 DISSECT_OBJ := $(DISSECT_SRC:%.c=$(BUILD)/%.o)
 CORE_OBJ    := $(CORE_SRC:%.c=$(BUILD)/%.o)
+GEN_OBJ     := $(GEN_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -53,10 +55,10 @@ $(BUILD)/libspinetap.a: $(DISSECT_OBJ) $(CORE_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(SPINETAP): $(BUILD)/src/main.o $(BUILD)/libspinetap.a
+$(SPINETAP): $(BUILD)/src/main.o $(GEN_OBJ) $(BUILD)/libspinetap.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(GEN): $(BUILD)/src/gen_main.o $(BUILD)/libspinetap.a
+$(GEN): $(BUILD)/src/gen_main.o $(GEN_OBJ) $(BUILD)/libspinetap.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libspinetap.a
