@@ -372,6 +372,7 @@ bool usid_is_local(const struct dp_opts *o, uint32_t id);
 /* ICRC over the frame's RoCE packet (IBTA Annex A17.3.3); see icrc.c. */
 uint32_t icrc_compute(const uint8_t *frame, const struct dpkt *d, bool *ok);
 uint32_t crc32_ieee(uint32_t crc, const uint8_t *p, size_t n);
+uint32_t crc32_ieee_table(uint32_t crc, const uint8_t *p, size_t n); /* no CLMUL: for tests */
 
 /* ---- internal: per-protocol dissectors, called by dissect.c ---- */
 struct dp_ctx {

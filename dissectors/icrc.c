@@ -11,7 +11,9 @@
  *   the BTH with byte 4 (FECN, BECN, reserved) set to ones,
  *   the rest of the packet up to the ICRC.
  * It is sent least significant byte first. Checked against a real
- * ConnectX-4 Lx CNP and Soft-RoCE captures in the tests.
+ * ConnectX-4 Lx CNP and Soft-RoCE captures in the tests. The CRC runs with
+ * carry-less multiplication (PCLMULQDQ) on x86-64 CPUs that have it, 16
+ * bytes at a time, and with slice-by-8 tables elsewhere and for the tail.
  *
  * spinetap's convention for an IPv6 header followed by extension headers
  * (an SRH inserted in line, as in the origin lab): a sender computes the
@@ -22,9 +24,14 @@
 #include "dissect.h"
 
 static uint32_t crc_tab[8][256];
+static bool use_clmul; /* set once, before main(), by crc_init() */
 
 __attribute__((constructor)) static void crc_init(void)
 {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+	__builtin_cpu_init();
+	use_clmul = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1");
+#endif
 	for (uint32_t i = 0; i < 256; i++) {
 		uint32_t c = i;
 		for (int k = 0; k < 8; k++)
@@ -36,10 +43,9 @@ __attribute__((constructor)) static void crc_init(void)
 			crc_tab[t][i] = crc_tab[0][crc_tab[t - 1][i] & 0xff] ^ (crc_tab[t - 1][i] >> 8);
 }
 
-/* zlib-compatible: crc32_ieee(0, p, n) is the CRC of p; pass it back to continue. */
-uint32_t crc32_ieee(uint32_t crc, const uint8_t *p, size_t n)
+/* Slice-by-8 on the raw (not inverted) CRC state. */
+static uint32_t crc_table(uint32_t c, const uint8_t *p, size_t n)
 {
-	uint32_t c = ~crc;
 	while (n >= 8) {
 		uint32_t lo = c ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 				   (uint32_t)p[3] << 24);
@@ -53,7 +59,100 @@ uint32_t crc32_ieee(uint32_t crc, const uint8_t *p, size_t n)
 	}
 	while (n--)
 		c = crc_tab[0][(c ^ *p++) & 0xff] ^ (c >> 8);
-	return ~c;
+	return c;
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define HAVE_CLMUL 1
+
+/*
+ * Carry-less multiplication folding for the reflected IEEE CRC-32 (Intel,
+ * "Fast CRC Computation for Generic Polynomials Using PCLMULQDQ", 2009; the
+ * constants are those of the Linux kernel's crc32-pclmul). Takes the raw
+ * state and a length >= 64 that is a multiple of 16. Checked against the
+ * table version on random buffers in tests/unit/test_icrc.c.
+ */
+__attribute__((target("pclmul,sse4.1"))) static uint32_t crc_clmul(uint32_t c, const uint8_t *p,
+								 size_t n)
+{
+	const __m128i r2r1 = _mm_set_epi64x(0x1c6e41596, 0x154442bd4);
+	const __m128i r4r3 = _mm_set_epi64x(0x0ccaa009e, 0x1751997d0);
+	const __m128i r5 = _mm_set_epi64x(0, 0x163cd6124);
+	const __m128i mask32 = _mm_set_epi32(0, 0, 0, -1);
+	const __m128i poly = _mm_set_epi64x(0x1f7011641, 0x1db710641);
+	__m128i x1 = _mm_loadu_si128((const __m128i *)p);
+	__m128i x2 = _mm_loadu_si128((const __m128i *)(p + 16));
+	__m128i x3 = _mm_loadu_si128((const __m128i *)(p + 32));
+	__m128i x4 = _mm_loadu_si128((const __m128i *)(p + 48));
+	x1 = _mm_xor_si128(x1, _mm_cvtsi32_si128((int)c));
+	p += 64;
+	n -= 64;
+	while (n >= 64) {
+		__m128i t1 = _mm_clmulepi64_si128(x1, r2r1, 0x11);
+		__m128i t2 = _mm_clmulepi64_si128(x2, r2r1, 0x11);
+		__m128i t3 = _mm_clmulepi64_si128(x3, r2r1, 0x11);
+		__m128i t4 = _mm_clmulepi64_si128(x4, r2r1, 0x11);
+		x1 = _mm_xor_si128(_mm_clmulepi64_si128(x1, r2r1, 0x00), t1);
+		x2 = _mm_xor_si128(_mm_clmulepi64_si128(x2, r2r1, 0x00), t2);
+		x3 = _mm_xor_si128(_mm_clmulepi64_si128(x3, r2r1, 0x00), t3);
+		x4 = _mm_xor_si128(_mm_clmulepi64_si128(x4, r2r1, 0x00), t4);
+		x1 = _mm_xor_si128(x1, _mm_loadu_si128((const __m128i *)p));
+		x2 = _mm_xor_si128(x2, _mm_loadu_si128((const __m128i *)(p + 16)));
+		x3 = _mm_xor_si128(x3, _mm_loadu_si128((const __m128i *)(p + 32)));
+		x4 = _mm_xor_si128(x4, _mm_loadu_si128((const __m128i *)(p + 48)));
+		p += 64;
+		n -= 64;
+	}
+	/* Fold the four lanes into one. */
+	__m128i t;
+	t = _mm_clmulepi64_si128(x1, r4r3, 0x11);
+	x1 = _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(x1, r4r3, 0x00), t), x2);
+	t = _mm_clmulepi64_si128(x1, r4r3, 0x11);
+	x1 = _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(x1, r4r3, 0x00), t), x3);
+	t = _mm_clmulepi64_si128(x1, r4r3, 0x11);
+	x1 = _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(x1, r4r3, 0x00), t), x4);
+	while (n >= 16) {
+		t = _mm_clmulepi64_si128(x1, r4r3, 0x11);
+		x1 = _mm_xor_si128(_mm_clmulepi64_si128(x1, r4r3, 0x00), t);
+		x1 = _mm_xor_si128(x1, _mm_loadu_si128((const __m128i *)p));
+		p += 16;
+		n -= 16;
+	}
+	/* 128 -> 64 bits (adding 32 zero bits), then 64 -> 32. */
+	t = _mm_clmulepi64_si128(r4r3, x1, 0x01);
+	x1 = _mm_xor_si128(_mm_srli_si128(x1, 8), t);
+	x2 = _mm_srli_si128(x1, 4);
+	x1 = _mm_clmulepi64_si128(_mm_and_si128(x1, mask32), r5, 0x00);
+	x1 = _mm_xor_si128(x1, x2);
+	/* Barrett reduction. */
+	x2 = x1;
+	x1 = _mm_clmulepi64_si128(_mm_and_si128(x1, mask32), poly, 0x10);
+	x1 = _mm_clmulepi64_si128(_mm_and_si128(x1, mask32), poly, 0x00);
+	x1 = _mm_xor_si128(x1, x2);
+	return (uint32_t)_mm_extract_epi32(x1, 1);
+}
+#endif
+
+/* zlib-compatible: crc32_ieee(0, p, n) is the CRC of p; pass it back to continue. */
+uint32_t crc32_ieee(uint32_t crc, const uint8_t *p, size_t n)
+{
+	uint32_t c = ~crc;
+#ifdef HAVE_CLMUL
+	if (n >= 64 && use_clmul) {
+		size_t m = n & ~(size_t)15;
+		c = crc_clmul(c, p, m);
+		p += m;
+		n -= m;
+	}
+#endif
+	return ~crc_table(c, p, n);
+}
+
+/* The table version alone, for tests that compare the two. */
+uint32_t crc32_ieee_table(uint32_t crc, const uint8_t *p, size_t n)
+{
+	return ~crc_table(~crc, p, n);
 }
 
 /*

@@ -791,21 +791,30 @@ void engine_packet(struct engine *e, int tapidx, const struct pkt *p)
 	struct tap *tap = &e->tap[tapidx];
 	struct dpkt d;
 
-	tap->packets++;
-	tap->bytes += p->len;
-	if (!tap->first_ts)
-		tap->first_ts = p->ts;
-	tap->last_ts = p->ts;
-	time_advance(e, p->ts);
 	dissect(&e->dp, p->linktype, p->data, p->caplen, p->len, &d);
-	int layer = program_layer(&d);
-	dstats_add_layer(&e->ds, &d, p->len, layer);
 	/*
 	 * Attributable: a decoded packet, or one whose BTH is whole and only its
 	 * extended headers were cut by the snapshot length (the lengths are
 	 * declared, so only RETH/AETH values are missing).
 	 */
 	bool cut = d.status == DP_TRUNCATED && d.cause == DP_C_ROCE_EXT_TRUNC && d.has_payload;
+	bool roce = d.has_bth && (d.status == DP_OK || cut);
+	struct qp_key k;
+	uint64_t h = 0;
+	if (roce) {
+		/* Start fetching the QP record now; the bookkeeping below hides the wait. */
+		qp_key_from(&d, p->data, &k);
+		h = qptab_hash(&e->qp, &k);
+		qptab_prefetch(&e->qp, h);
+	}
+	tap->packets++;
+	tap->bytes += p->len;
+	if (!tap->first_ts)
+		tap->first_ts = p->ts;
+	tap->last_ts = p->ts;
+	time_advance(e, p->ts);
+	int layer = program_layer(&d);
+	dstats_add_layer(&e->ds, &d, p->len, layer);
 	if (d.status != DP_OK && !cut)
 		return;
 	if (cut)
@@ -818,12 +827,9 @@ void engine_packet(struct engine *e, int tapidx, const struct pkt *p)
 				tap->pfc_xoff[i]++;
 		return;
 	}
-	if (!d.has_bth)
+	if (!roce)
 		return; /* defensive: an ok frame is RoCE or MAC control */
 
-	struct qp_key k;
-	qp_key_from(&d, p->data, &k);
-	uint64_t h = qptab_hash(&e->qp, &k);
 	struct qp *q = qptab_find(&e->qp, &k, h);
 	if (!q) {
 		struct qp ev;

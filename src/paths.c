@@ -230,8 +230,17 @@ uint32_t paths_intern(struct paths *t, const struct dpkt *d, const uint8_t *fram
 	uint32_t klen = raw_key(d, frame, layer, key);
 	if (hint && hint < t->n) {
 		const struct path *hp = &t->p[hint];
-		if (hp->rawlen == klen && memcmp(hp->raw, key, klen) == 0)
-			return hint;
+		if (hp->rawlen == klen) {
+			if (klen == 16) { /* the common case, a DA only: two words, no libc call */
+				uint64_t a[2], b[2];
+				memcpy(a, hp->raw, 16);
+				memcpy(b, key, 16);
+				if (!((a[0] ^ b[0]) | (a[1] ^ b[1])))
+					return hint;
+			} else if (memcmp(hp->raw, key, klen) == 0) {
+				return hint;
+			}
+		}
 	}
 	uint64_t h = hash_bytes(t->seed, key, klen);
 	uint32_t mask = t->nslot - 1;

@@ -103,30 +103,40 @@ static inline unsigned qctr_of_class(unsigned cls)
 	return cls < QC_N ? map[cls] : QCTR_OTHER;
 }
 
+/*
+ * Field order follows use: the first three cache lines hold everything a
+ * typical packet touches (key, totals, the common counters, PSN state, the
+ * inline combo); the fourth holds what changes rarely.
+ */
 struct qp {
+	/* line 0 */
 	struct qp_key key;
 	uint32_t flags;
 	uint64_t packets, bytes, payload; /* primary sightings */
-	uint64_t first_ts, last_ts;       /* ns */
+	/* line 1 */
+	uint64_t last_ts;                 /* ns */
+	uint64_t combo_bytes;
 	uint32_t ctr[QCTR_INLINE];        /* see enum qp_ctr; wide values via qp_get() */
-	uint32_t msg_min, msg_max;
-	uint64_t msg_sum;
-	uint64_t dscp;                    /* bit d: outer DSCP d seen */
-	uint16_t sport[4];                /* first distinct UDP source ports */
+	uint32_t psn_next;                /* expected next request PSN */
+	uint16_t pending;                 /* late PSNs filling a hole, not yet classified */
 	uint8_t nsport;                   /* distinct source ports seen, saturating at 255 */
 	uint8_t pol_dscp;                 /* DSCP + 1 the cached policy was matched with */
-	uint16_t pending;                 /* late PSNs filling a hole, not yet classified */
-	uint32_t psn_next;                /* expected next request PSN */
+	/* line 2 */
 	uint32_t hole_lo, hole_hi;        /* the open gap */
 	uint32_t resp_next;               /* next READ response PSN in the current message */
-	uint32_t first_req_psn;           /* for pairing */
-	uint32_t last_resp_psn;
 	uint32_t combo_path;              /* the first (path, tap): sightings in ctr[QCTR_COMBO] */
 	uint16_t combo_tap;
 	uint16_t policy;                  /* policy index + 1, 0 = none */
-	uint32_t pin_path;                /* pinned concrete path (policy mode pin) */
 	uint32_t id;                      /* stable id in the store (1-based, never reused) */
-	uint64_t combo_bytes;
+	uint64_t dscp;                    /* bit d: outer DSCP d seen */
+	uint16_t sport[4];                /* first distinct UDP source ports */
+	uint32_t first_req_psn;           /* for pairing */
+	uint32_t last_resp_psn;
+	uint32_t msg_min, msg_max;
+	uint32_t pin_path;                /* pinned concrete path (policy mode pin) */
+	/* line 3 */
+	uint64_t first_ts;                /* ns */
+	uint64_t msg_sum;
 };
 
 struct qptab {
@@ -149,6 +159,18 @@ bool qptab_init(struct qptab *t, uint32_t capacity, uint64_t seed);
 void qptab_free(struct qptab *t);
 
 static inline uint64_t qptab_hash(const struct qptab *t, const struct qp_key *k);
+
+/* Hint the cache: the record the key's home slot points at (three lines of it). */
+static inline void qptab_prefetch(const struct qptab *t, uint64_t h)
+{
+	uint32_t s = t->slot[(uint32_t)h & (t->nslot - 1)];
+	if (s) {
+		const char *r = (const char *)&t->rec[s - 1];
+		__builtin_prefetch(r);
+		__builtin_prefetch(r + 64);
+		__builtin_prefetch(r + 128);
+	}
+}
 
 /* Find a QP; NULL when absent. */
 struct qp *qptab_find(struct qptab *t, const struct qp_key *k, uint64_t h);
