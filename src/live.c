@@ -237,6 +237,9 @@ bool live_open(struct live *l, const struct live_spec *spec, char *err, size_t e
 		}
 		pcap_freecode(&prog);
 	}
+	/* `-i any`: prefer the cooked v2 header, which adds the interface index. */
+	if (pcap_datalink(w->p) == DLT_LINUX_SLL)
+		(void)pcap_set_datalink(w->p, 276 /* DLT_LINUX_SLL2 */);
 	w->linktype = (uint32_t)pcap_datalink(w->p);
 	w->slot_size = (uint32_t)(sizeof(struct slot_hdr) + (((uint32_t)l->o.snaplen + 7u) & ~7u));
 	w->nslots = RING_BYTES / w->slot_size;
