@@ -50,7 +50,7 @@ struct worker {
 	_Atomic uint64_t packets, bytes, ring_drops, kernel_recv, kernel_drop, ifdrop;
 	_Atomic uint64_t cpu_ns;
 	_Atomic bool failed;
-	char error[256];
+	char error[640];
 };
 
 struct held {

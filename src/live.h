@@ -56,7 +56,7 @@ struct live_stats {
 	uint64_t ring_drops;          /* could not enter the ring */
 	double cpu_s;                 /* worker thread CPU time */
 	bool failed;
-	char error[256];
+	char error[640];
 };
 void live_stats(struct live *l, int i, struct live_stats *s);
 /* Stop workers and wait for them; buffered packets stay readable. */
