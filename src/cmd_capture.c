@@ -4,7 +4,8 @@
  * report as `analyze`.
  *
  * Threads: one capture worker per interface (live.c); this thread drains
- * them in timestamp order with a 50 ms hold-back, runs attribution, and
+ * them in timestamp order, holding each packet until every interface has
+ * read past its time, runs attribution, and
  * once a second records per-interface drops, flushes SQLite and prints a
  * status line when stderr is a terminal. Signals: SIGINT/SIGTERM stop with
  * a final flush and report; SIGHUP reloads the config (nodes, taps,
@@ -27,7 +28,7 @@
 #include "store.h"
 #include "util.h"
 
-#define HOLD_NS 50000000ull /* packets wait this long for slower interfaces */
+#define HOLD_NS 20000000ull /* at least this long; live.c also waits for every interface */
 
 static volatile sig_atomic_t stop_requested, reload_requested;
 

@@ -204,8 +204,8 @@ static bool parse_range(const char *s, uint64_t min, uint64_t max, uint64_t *lo,
 	return parse_u64(a, min, max, lo) && parse_u64(dash + 1, min, max, hi) && *lo <= *hi;
 }
 
-static int udp_socket(const struct in6_addr *bind_addr, uint16_t port, int tclass, char *err,
-		      size_t errlen)
+static int udp_socket(const struct in6_addr *bind_addr, uint16_t port, int tclass, bool reuse,
+		      char *err, size_t errlen)
 {
 	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
@@ -213,7 +213,8 @@ static int udp_socket(const struct in6_addr *bind_addr, uint16_t port, int tclas
 		return -1;
 	}
 	int one = 1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (reuse)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (tclass >= 0)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &tclass, sizeof(tclass));
 	int buf = 4 << 20;
@@ -421,15 +422,16 @@ static int requester(struct rq *r, uint64_t packets, uint64_t duration_ns, uint6
 		q->qpn = (qpn_base + i) & PSN_MASK;
 		q->dqpn = (dqpn_base + i) & PSN_MASK;
 		q->psn = q->first_psn = psn0 & PSN_MASK;
-		q->fd = udp_socket(NULL, q->sport, TC_DATA, err, sizeof(err));
+		q->fd = udp_socket(NULL, q->sport, TC_DATA, true, err, sizeof(err));
 		if (q->fd < 0)
 			die("QP %u: %s", i, err);
 		int sb = 1 << 20;
 		setsockopt(q->fd, SOL_SOCKET, SO_SNDBUF, &sb, sizeof(sb));
 	}
-	r->rx = udp_socket(NULL, LIVE_PORT, -1, err, sizeof(err));
+	/* Not shared (no SO_REUSEADDR): a responder on this host keeps port 4791 to itself. */
+	r->rx = udp_socket(NULL, LIVE_PORT, -1, false, err, sizeof(err));
 	if (r->rx < 0)
-		warnmsg("responses will not be counted: %s", err);
+		warnmsg("responses will not be counted (a responder runs here?): %s", err);
 
 	struct sockaddr_in6 to;
 	memset(&to, 0, sizeof(to));
@@ -661,7 +663,7 @@ static int rs_sock_for(struct rs *s, const struct in6_addr *local, uint16_t port
 		s->capsocks = nc;
 	}
 	char err[256];
-	int fd = udp_socket(local, port, TC_DATA, err, sizeof(err));
+	int fd = udp_socket(local, port, TC_DATA, true, err, sizeof(err));
 	if (fd < 0) {
 		warnmsg("reply socket: %s", err);
 		return -1;
@@ -816,9 +818,9 @@ static int responder(struct rs *s, const struct in6_addr *bind_addr, uint64_t co
 		     uint64_t duration_ns, uint64_t idle_ns, bool quiet)
 {
 	char err[256];
-	int fd = udp_socket(bind_addr, LIVE_PORT, -1, err, sizeof(err));
+	int fd = udp_socket(bind_addr, LIVE_PORT, -1, false, err, sizeof(err));
 	if (fd < 0)
-		die("%s", err);
+		die("%s%s", err, errno == EADDRINUSE ? " (another responder, or a requester, runs here)" : "");
 	int one = 1;
 	setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
 	int rb = 16 << 20;

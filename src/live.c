@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <sched.h>
@@ -26,10 +27,13 @@
 #define MAX_IFACES 64
 #define RING_BYTES (32u << 20)   /* per interface */
 #define RING_SLOTS_MAX (1u << 17)
-#define HOLD_SLOTS (1u << 16)    /* reorder buffer in the attribution thread */
+#define BLOCK_TIMEOUT_MS 50      /* TPACKET_V3 block retire timeout (pcap_set_timeout) */
+#define DISPATCH_MAX 512         /* packets per read, so a stop is seen even under load */
+#define MAX_WAIT_NS 2000000000ull /* longest a packet waits for a lagging interface */
 
 struct slot_hdr {
 	uint64_t ts;
+	uint64_t frame;              /* packet number on this interface, from 1 */
 	uint32_t caplen, len;
 };
 
@@ -49,32 +53,24 @@ struct worker {
 	/* stats, written by the worker, read by the control side */
 	_Atomic uint64_t packets, bytes, ring_drops, kernel_recv, kernel_drop, ifdrop;
 	_Atomic uint64_t cpu_ns;
+	/*
+	 * Every packet this interface received before `progress` (ns, realtime)
+	 * is in the ring: set before each read that drains the kernel's retired
+	 * blocks, to the read's start minus the block timeout.
+	 */
+	_Atomic uint64_t progress;
+	uint64_t seq;
 	_Atomic bool failed;
 	char error[640];
 };
 
-struct held {
-	uint64_t ts;
-	uint32_t caplen, len;
-	int src;
-	uint8_t *data;
-};
 
 struct live {
 	struct live_opts o;
 	struct worker w[MAX_IFACES];
 	int n;
 	_Atomic bool stop;
-	/* reorder buffer: a min-heap on ts of held packets */
-	struct held *hold;
-	uint8_t *hold_mem;
-	uint32_t nhold;
-	uint32_t *free_list;
-	uint32_t nfree;
-	uint32_t *heap;
-	uint32_t nheap;
-	uint32_t last_out;      /* slot of the packet handed out last, freed on the next call */
-	bool have_last;
+	int last;               /* ring of the packet handed out last, advanced on the next call */
 };
 
 bool live_parse_spec(const char *arg, struct live_spec *s, char *err, size_t errlen)
@@ -123,20 +119,7 @@ struct live *live_new(const struct live_opts *o)
 		l->o.snaplen = 256;
 	if (l->o.buffer_mib <= 0)
 		l->o.buffer_mib = 64;
-	uint32_t ss = (uint32_t)l->o.snaplen;
-	l->hold = calloc(HOLD_SLOTS, sizeof(*l->hold));
-	l->hold_mem = malloc((size_t)HOLD_SLOTS * ss);
-	l->free_list = malloc(HOLD_SLOTS * sizeof(uint32_t));
-	l->heap = malloc(HOLD_SLOTS * sizeof(uint32_t));
-	if (!l->hold || !l->hold_mem || !l->free_list || !l->heap) {
-		live_free(l);
-		return NULL;
-	}
-	for (uint32_t i = 0; i < HOLD_SLOTS; i++) {
-		l->hold[i].data = l->hold_mem + (size_t)i * ss;
-		l->free_list[i] = HOLD_SLOTS - 1 - i;
-	}
-	l->nfree = HOLD_SLOTS;
+	l->last = -1;
 	return l;
 }
 
@@ -190,7 +173,7 @@ bool live_open(struct live *l, const struct live_spec *spec, char *err, size_t e
 	} else {
 		pcap_set_snaplen(w->p, l->o.snaplen);
 		pcap_set_promisc(w->p, 1);
-		pcap_set_timeout(w->p, 100);
+		pcap_set_timeout(w->p, BLOCK_TIMEOUT_MS);
 		pcap_set_immediate_mode(w->p, 0);
 		pcap_set_buffer_size(w->p, l->o.buffer_mib << 20);
 		pcap_set_tstamp_precision(w->p, PCAP_TSTAMP_PRECISION_NANO);
@@ -281,41 +264,22 @@ static void on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *da
 	struct slot_hdr sh;
 	sh.ts = (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec;
 	sh.caplen = h->caplen < (uint32_t)w->l->o.snaplen ? h->caplen : (uint32_t)w->l->o.snaplen;
+	sh.frame = ++w->seq;
 	sh.len = h->len;
 	memcpy(s, &sh, sizeof(sh));
 	memcpy(s + sizeof(sh), data, sh.caplen);
 	atomic_store_explicit(&w->tail, tail + 1, memory_order_release);
 }
 
-static void *worker_main(void *arg)
+static uint64_t realtime_ns(void)
 {
-	struct worker *w = arg;
-	struct timespec last, now;
-	clock_gettime(CLOCK_MONOTONIC, &last);
-	while (!atomic_load(&w->l->stop)) {
-		int rc = pcap_dispatch(w->p, 512, on_packet, (u_char *)w);
-		if (rc == PCAP_ERROR) {
-			snprintf(w->error, sizeof(w->error), "%s: %s", w->spec.text, pcap_geterr(w->p));
-			atomic_store(&w->failed, true);
-			break;
-		}
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec != last.tv_sec) {
-			struct pcap_stat ps;
-			if (pcap_stats(w->p, &ps) == 0) {
-				atomic_store(&w->kernel_recv, ps.ps_recv);
-				atomic_store(&w->kernel_drop, ps.ps_drop);
-				atomic_store(&w->ifdrop, ps.ps_ifdrop);
-			}
-			struct rusage ru;
-			if (getrusage(RUSAGE_THREAD, &ru) == 0)
-				atomic_store(&w->cpu_ns, (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) *
-								 1000000000ull +
-							 (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ull);
-			last = now;
-		}
-	}
-	/* Final numbers, after the last packet this thread will see. */
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void publish_stats(struct worker *w)
+{
 	struct pcap_stat ps;
 	if (pcap_stats(w->p, &ps) == 0) {
 		atomic_store(&w->kernel_recv, ps.ps_recv);
@@ -326,6 +290,67 @@ static void *worker_main(void *arg)
 	if (getrusage(RUSAGE_THREAD, &ru) == 0)
 		atomic_store(&w->cpu_ns, (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ull +
 						 (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ull);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct timespec last, now;
+	const uint64_t tmo = (uint64_t)BLOCK_TIMEOUT_MS * 1000000ull;
+	/* The kernel's retire timer can fire late on a loaded machine: allow as much again. */
+	const uint64_t lag = 2 * tmo;
+	clock_gettime(CLOCK_MONOTONIC, &last);
+	/*
+	 * Non-blocking reads and our own poll() with the block timeout: libpcap's
+	 * TPACKET_V3 reader would wait in poll() without a timeout on an idle
+	 * interface, and its progress (below) would stop for as long.
+	 */
+	char ebuf[PCAP_ERRBUF_SIZE];
+	int fd = pcap_get_selectable_fd(w->p);
+	bool polled = fd >= 0 && pcap_setnonblock(w->p, 1, ebuf) == 0;
+	uint64_t start = realtime_ns();
+	while (!atomic_load(&w->l->stop)) {
+		/*
+		 * A packet received before `start - timeout` sits in a block the kernel has
+		 * retired; once a read returns fewer than it may (the retired blocks are
+		 * drained), every such packet is in the ring.
+		 */
+		int rc = pcap_dispatch(w->p, DISPATCH_MAX, on_packet, (u_char *)w);
+		if (rc == PCAP_ERROR) {
+			snprintf(w->error, sizeof(w->error), "%s: %s", w->spec.text, pcap_geterr(w->p));
+			atomic_store(&w->failed, true);
+			break;
+		}
+		if (rc >= 0 && rc < DISPATCH_MAX) {
+			atomic_store(&w->progress, start - lag);
+			start = realtime_ns();
+		}
+		if (rc == 0 && polled) {
+			struct pollfd pfd = {.fd = fd, .events = POLLIN};
+			poll(&pfd, 1, BLOCK_TIMEOUT_MS);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec != last.tv_sec) {
+			publish_stats(w);
+			last = now;
+		}
+	}
+	if (!atomic_load(&w->failed)) {
+		/* Stopping: let the kernel retire the block being filled, then read to empty,
+		 * so the packets that arrived just before the stop are not left behind. */
+		struct timespec nap = {0, (long)(tmo + 20000000ull)};
+		nanosleep(&nap, NULL);
+		pcap_setnonblock(w->p, 1, ebuf);
+		for (int i = 0; i < 1000; i++) {
+			int rc = pcap_dispatch(w->p, DISPATCH_MAX, on_packet, (u_char *)w);
+			if (rc == PCAP_ERROR_BREAK) /* the breakloop of live_stop(), now cleared */
+				continue;
+			if (rc <= 0)
+				break;
+		}
+		atomic_store(&w->progress, UINT64_MAX);
+	}
+	publish_stats(w); /* the final numbers, after the last packet this thread will see */
 	return NULL;
 }
 
@@ -343,98 +368,64 @@ bool live_start(struct live *l, char *err, size_t errlen)
 	return true;
 }
 
-/* ---- reorder buffer ---- */
+/* ---- merging the rings ---- */
 
-static bool h_before(const struct live *l, uint32_t a, uint32_t b)
+/*
+ * Each ring holds one interface's packets in arrival order, so the merge
+ * takes the oldest ring head - when it is safe: no interface with an empty
+ * ring may still deliver an older packet, which its progress tells. The
+ * packet is used in place; its slot is given back on the next call.
+ */
+int live_next(struct live *l, struct pkt *p, uint64_t upto_ns)
 {
-	const struct held *x = &l->hold[a], *y = &l->hold[b];
-	return x->ts != y->ts ? x->ts < y->ts : x->src < y->src;
-}
-
-static void h_push(struct live *l, uint32_t s)
-{
-	uint32_t i = l->nheap++;
-	l->heap[i] = s;
-	while (i) {
-		uint32_t p = (i - 1) / 2;
-		if (!h_before(l, l->heap[i], l->heap[p]))
-			break;
-		uint32_t t = l->heap[i];
-		l->heap[i] = l->heap[p];
-		l->heap[p] = t;
-		i = p;
+	if (l->last >= 0) {
+		struct worker *w = &l->w[l->last];
+		atomic_store_explicit(&w->head, atomic_load_explicit(&w->head, memory_order_relaxed) + 1,
+				      memory_order_release);
+		l->last = -1;
 	}
-}
-
-static uint32_t h_pop(struct live *l)
-{
-	uint32_t top = l->heap[0];
-	l->heap[0] = l->heap[--l->nheap];
-	for (uint32_t i = 0;;) {
-		uint32_t a = 2 * i + 1, b = a + 1, m = i;
-		if (a < l->nheap && h_before(l, l->heap[a], l->heap[m]))
-			m = a;
-		if (b < l->nheap && h_before(l, l->heap[b], l->heap[m]))
-			m = b;
-		if (m == i)
-			break;
-		uint32_t t = l->heap[i];
-		l->heap[i] = l->heap[m];
-		l->heap[m] = t;
-		i = m;
-	}
-	return top;
-}
-
-/* Move packets from the worker rings into the reorder buffer while it has room. */
-static void drain(struct live *l)
-{
-	for (int i = 0; i < l->n && l->nfree; i++) {
+	int best = -1;
+	struct slot_hdr bh;
+	memset(&bh, 0, sizeof(bh));
+	uint64_t empty_progress = UINT64_MAX;
+	for (int i = 0; i < l->n; i++) {
 		struct worker *w = &l->w[i];
 		uint64_t head = atomic_load_explicit(&w->head, memory_order_relaxed);
 		uint64_t tail = atomic_load_explicit(&w->tail, memory_order_acquire);
-		while (head < tail && l->nfree) {
-			const uint8_t *s = w->ring + (size_t)(head % w->nslots) * w->slot_size;
-			struct slot_hdr sh;
-			memcpy(&sh, s, sizeof(sh));
-			uint32_t k = l->free_list[--l->nfree];
-			struct held *h = &l->hold[k];
-			h->ts = sh.ts;
-			h->caplen = sh.caplen;
-			h->len = sh.len;
-			h->src = i;
-			memcpy(h->data, s + sizeof(sh), sh.caplen);
-			h_push(l, k);
-			head++;
+		if (head == tail) {
+			if (!atomic_load(&w->failed)) {
+				uint64_t pr = atomic_load(&w->progress);
+				if (pr < empty_progress)
+					empty_progress = pr;
+			}
+			continue;
 		}
-		atomic_store_explicit(&w->head, head, memory_order_release);
+		struct slot_hdr sh;
+		memcpy(&sh, w->ring + (size_t)(head % w->nslots) * w->slot_size, sizeof(sh));
+		if (best < 0 || sh.ts < bh.ts) {
+			best = i;
+			bh = sh;
+		}
 	}
-}
-
-int live_next(struct live *l, struct pkt *p, uint64_t upto_ns)
-{
-	if (l->have_last) {
-		l->free_list[l->nfree++] = l->last_out;
-		l->have_last = false;
-	}
-	drain(l);
-	if (!l->nheap)
+	if (best < 0)
 		return 0;
-	const struct held *top = &l->hold[l->heap[0]];
-	/* A full reorder buffer releases its oldest packet even before its time. */
-	if (top->ts > upto_ns && l->nfree)
+	if (upto_ns > empty_progress)
+		upto_ns = empty_progress;
+	/* No interface is waited for more than MAX_WAIT: a worker starved of CPU (or a
+	 * clock gone wrong) must not stop the others. */
+	if (bh.ts > upto_ns && bh.ts + MAX_WAIT_NS > realtime_ns())
 		return 0;
-	uint32_t k = h_pop(l);
-	const struct held *h = &l->hold[k];
-	p->ts = h->ts;
-	p->caplen = h->caplen;
-	p->len = h->len < h->caplen ? h->caplen : h->len;
-	p->src = h->src;
-	p->linktype = l->w[h->src].linktype;
-	p->frame = 0;
-	p->data = h->data;
-	l->last_out = k;
-	l->have_last = true;
+	struct worker *w = &l->w[best];
+	const uint8_t *slot = w->ring + (size_t)(atomic_load_explicit(&w->head, memory_order_relaxed) %
+						 w->nslots) * w->slot_size;
+	p->ts = bh.ts;
+	p->caplen = bh.caplen;
+	p->len = bh.len < bh.caplen ? bh.caplen : bh.len;
+	p->src = best;
+	p->linktype = w->linktype;
+	p->frame = bh.frame;
+	p->data = slot + sizeof(bh);
+	l->last = best;
 	return 1;
 }
 
@@ -454,10 +445,14 @@ void live_stats(struct live *l, int i, struct live_stats *s)
 
 void live_stop(struct live *l)
 {
+	/* Workers wake (at once, or within the block timeout), drain what the kernel
+	 * holds, and end. */
 	atomic_store(&l->stop, true);
+	for (int i = 0; i < l->n; i++)
+		if (l->w[i].started)
+			pcap_breakloop(l->w[i].p);
 	for (int i = 0; i < l->n; i++) {
 		if (l->w[i].started) {
-			pcap_breakloop(l->w[i].p);
 			pthread_join(l->w[i].thr, NULL);
 			l->w[i].started = false;
 		}
@@ -474,10 +469,6 @@ void live_free(struct live *l)
 			pcap_close(l->w[i].p);
 		free(l->w[i].ring);
 	}
-	free(l->hold);
-	free(l->hold_mem);
-	free(l->free_list);
-	free(l->heap);
 	free(l);
 }
 

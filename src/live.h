@@ -3,7 +3,8 @@
  * inside the interface's network namespace, each read by its own worker
  * thread into a single-producer single-consumer ring. The attribution
  * thread drains the rings, puts the packets back in timestamp order with a
- * short hold-back, and feeds the same engine `analyze` uses.
+ * merge that waits for every interface, and feeds the same engine
+ * `analyze` uses.
  *
  * Nothing is lost silently: packets the kernel dropped come from
  * pcap_stats(), packets a full ring could not take are counted per
@@ -44,9 +45,12 @@ const struct live_spec *live_spec_at(const struct live *l, int i);
 bool live_start(struct live *l, char *err, size_t errlen);
 
 /*
- * Next packet in timestamp order whose time is at or before `upto_ns`
- * (UINT64_MAX: everything buffered). 1: a packet (p->src is the interface
- * index; valid until the next call); 0: none ready.
+ * Next packet in timestamp order whose time is at or before `upto_ns` and
+ * before every interface's progress (all packets up to it have been read,
+ * see live.c), so interfaces merge in order whatever their delivery delay.
+ * UINT64_MAX after live_stop(): everything buffered. 1: a packet (p->src is
+ * the interface index, p->frame its number on that interface; valid until
+ * the next call); 0: none ready.
  */
 int live_next(struct live *l, struct pkt *p, uint64_t upto_ns);
 

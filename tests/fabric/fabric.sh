@@ -246,6 +246,8 @@ cmd_up() {
 		ip netns exec "$P-$n" sh -c 'for s in net.ipv6.conf.all.forwarding=1 net.ipv6.conf.default.forwarding=1 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.icmp.ratelimit=0; do sysctl -qw $s 2>/dev/null; done; true'
 		b "$n" "link set lo up"
 	done
+	# FABRIC_TEST_FAIL=1: fail half-way, so the tests can see the trap clean up
+	[ "${FABRIC_TEST_FAIL:-0}" != 1 ] || die "FABRIC_TEST_FAIL: failing on purpose after the namespaces"
 	# links (created from the root namespace straight into the nodes)
 	local ll
 	for ((i = 1; i <= LEAVES; i++)); do

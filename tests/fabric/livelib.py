@@ -23,8 +23,39 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(ROOT, "tests", "pylib"))
-from tap import Tap  # noqa: E402  (tests/pylib/tap.py)
+
+
+class Tap:
+    """TAP lines for tests/run.sh: ok/not ok/skip, diagnostics as '# ...'."""
+
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def diag(self, msg):
+        for line in str(msg).splitlines() or [""]:
+            print("# " + line)
+        sys.stdout.flush()
+
+    def ok(self, cond, name, detail=None):
+        self.n += 1
+        print("%s %d - %s" % ("ok" if cond else "not ok", self.n, name))
+        if not cond:
+            self.failed += 1
+            if detail:
+                for d in ([detail] if isinstance(detail, str) else list(detail))[:40]:
+                    self.diag("  " + str(d))
+        sys.stdout.flush()
+        return bool(cond)
+
+    def skip(self, name, reason):
+        self.n += 1
+        print("ok %d - %s # SKIP %s" % (self.n, name, reason))
+        sys.stdout.flush()
+
+    def done(self):
+        print("1..%d" % self.n)
+        return 1 if self.failed else 0
 
 SPINETAP = os.environ.get("SPINETAP") or os.path.join(ROOT, "build", "spinetap")
 GEN = os.environ.get("GEN") or os.path.join(ROOT, "build", "spinetap-gen")
@@ -35,7 +66,7 @@ _fabrics = []    # prefixes to tear down
 _tmpdirs = []
 
 
-def skip_unless_root(name="live tests"):
+def skip_unless_root(name=None):
     """Print the TAP skip line and exit 0 when the tests cannot run here."""
     why = None
     if os.geteuid() != 0:
@@ -45,7 +76,7 @@ def skip_unless_root(name="live tests"):
     elif not (os.access(SPINETAP, os.X_OK) and os.access(GEN, os.X_OK)):
         why = "spinetap/spinetap-gen not built (%s, %s)" % (SPINETAP, GEN)
     if why:
-        print("ok 1 - %s # SKIP %s" % (name, why))
+        print("ok 1 - live tests # SKIP %s" % why)
         print("1..1")
         sys.exit(0)
 
