@@ -124,12 +124,44 @@ struct live *live_new(const struct live_opts *o)
 }
 
 /* Path of a namespace: a name under /run/netns, or a path as given. */
+/*
+ * Path of a namespace: a path as given (/proc/PID/ns/net); a name under
+ * /run/netns (ip netns add, containerlab); else a container of that name,
+ * whose PID docker or podman tells: /proc/PID/ns/net.
+ */
 static void netns_path(const char *ns, char *buf, size_t len)
 {
-	if (strchr(ns, '/'))
+	if (strchr(ns, '/')) {
 		snprintf(buf, len, "%s", ns);
-	else
-		snprintf(buf, len, "/run/netns/%s", ns);
+		return;
+	}
+	snprintf(buf, len, "/run/netns/%s", ns);
+	if (access(buf, F_OK) == 0)
+		return;
+	for (size_t i = 0; ns[i]; i++) { /* a container name: nothing a shell would read */
+		char c = ns[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_' || c == '.'))
+			return;
+	}
+	static const char *const tools[] = {"docker", "podman"};
+	for (size_t t = 0; t < sizeof(tools) / sizeof(tools[0]); t++) {
+		char cmd[400];
+		snprintf(cmd, sizeof(cmd), "%s inspect -f '{{.State.Pid}}' %s 2>/dev/null", tools[t], ns);
+		FILE *f = popen(cmd, "r");
+		if (!f)
+			continue;
+		char out[32] = "";
+		char *got = fgets(out, sizeof(out), f);
+		pclose(f);
+		uint64_t pid;
+		out[strcspn(out, "\n")] = '\0';
+		if (got && parse_u64(out, 1, 1u << 30, &pid)) {
+			snprintf(buf, len, "/proc/%llu/ns/net", (unsigned long long)pid);
+			return;
+		}
+	}
+	snprintf(buf, len, "/run/netns/%s", ns); /* for the error message */
 }
 
 bool live_open(struct live *l, const struct live_spec *spec, char *err, size_t errlen)
