@@ -241,7 +241,7 @@ int cmd_capture(int argc, char **argv)
 
 	bool tty = isatty(STDERR_FILENO);
 	uint64_t start = mono_ns(), next_tick = start + 1000000000ull;
-	uint64_t store_err_reported = 0;
+	uint64_t store_err_reported = 0, next_flush = 0;
 	struct live_stats prev[64];
 	memset(prev, 0, sizeof(prev));
 	struct config newcfg;
@@ -293,6 +293,7 @@ int cmd_capture(int argc, char **argv)
 		if (now < next_tick)
 			continue;
 		next_tick = now + 1000000000ull;
+		bool flush_now = now >= next_flush;
 		sync_taps(e, l, tapof);
 		char line[1024];
 		struct sbuf sl;
@@ -312,14 +313,21 @@ int cmd_capture(int argc, char **argv)
 				  (unsigned long long)(s.kernel_drop + s.ring_drops));
 			prev[i] = s;
 		}
-		if (st && !store_flush(st, e, NULL, "running")) {
+		uint64_t f0 = mono_ns();
+		if (st && flush_now && !store_flush(st, e, NULL, "running")) {
 			/* Once per interval, not per packet; counting goes on and the next flush retries. */
 			if (!store_err_reported || now - store_err_reported >= 1000000000ull) {
 				warnmsg("%s: %s (counting goes on; retrying every second)", db, store_error(st));
 				store_err_reported = now;
 			}
-		} else {
+		} else if (flush_now) {
 			store_err_reported = 0;
+		}
+		if (flush_now) {
+			/* Every second, or less often when a flush is slow (very many QPs):
+			 * the store may take at most a fifth of the attribution thread. */
+			uint64_t took = mono_ns() - f0;
+			next_flush = now + (took * 5 > 1000000000ull ? took * 5 : 1000000000ull);
 		}
 		if (tty && !quiet)
 			fprintf(stderr, "\r%s\033[K", line);

@@ -206,7 +206,7 @@ struct gen_qp {
 };
 
 #define GEN_QF_STARTED 0x01  /* a request was sent: never fault the first */
-#define GEN_QF_PENDGAP 0x02  /* a PSN was dropped: flag the next packet GEN_PF_GAP */
+#define GEN_QF_PENDGAP 0x02  /* a PSN had no primary sighting: flag the next GEN_PF_GAP */
 #define GEN_QF_UD 0x04       /* an unreliable-datagram QP: UD sends only */
 
 #define GEN_QX_WRONG 0x01    /* wrong-spine: requests cross spine+1 */
@@ -222,8 +222,9 @@ struct gen_pkt {
 	uint32_t psn;
 	uint32_t plen;          /* payload bytes */
 	uint32_t aux;           /* AETH MSN, or RETH DMA length */
-	uint32_t count;         /* jobs: packets in the burst */
-	uint32_t idx;           /* jobs: packets already emitted */
+	uint32_t count;         /* jobs: packets in the burst; a late sighting: its successor's emit */
+	uint32_t idx;           /* jobs: packets already emitted; a late sighting: the low
+				 * bits of its successor's entering-sighting seq */
 	uint32_t mlen;          /* jobs: message length (READ responses) */
 	uint32_t emit;          /* emission id, 1.. (ICRC cache key) */
 	uint8_t opcode;
@@ -277,6 +278,9 @@ struct gen_tap {
 struct gen_injected {
 	uint64_t drops, downstream_drops, naks[GEN_NNAK], rnr_naks, resent, reorders, ce_marked,
 		cnps, acks, read_responses;
+	/* verdict scenarios: QPs chosen, packets hit */
+	uint64_t wrong_spine_qps, unsteered_qps, unknown_usid_qps, skewed_qps, moved, misforwarded,
+		spine_drops, bad_shifts;
 };
 
 /* Verdicts, in spinetap.conf(5) order (rule 1 first), then "uncovered". */
@@ -298,7 +302,7 @@ enum gen_verdict {
  * (IPv4 /16 and /32 with --ipv4), so matching and judging stay exact.
  */
 struct gen_policy {
-	char name[48];
+	char name[64];
 	uint32_t src_leaf, dst_leaf;  /* 0-based leaves: the path's and the match's */
 	int32_t src_host, dst_host;   /* 0-based host matched as /128 (/32), or -1: the leaf prefix */
 	int32_t path_spine;           /* 0-based spine of the path, or -1: "spine*" */
@@ -309,7 +313,6 @@ struct gen_policy {
 	double balance;
 	/* what the documented rules give, over every sighting written */
 	uint64_t covered, v[GV_N];
-	uint32_t qps;                 /* QP records whose first policy this is */
 };
 
 /* Concrete path counts of a policy: compliant primary sightings per path. */
@@ -325,12 +328,20 @@ struct gen_judge {
 	uint32_t nidx;
 	int32_t *rec_pol;             /* per QP record: policy index, -1 uncovered */
 	uint64_t *pin;                /* per QP record: pinned concrete key, 0 none */
-	uint8_t *seen;                /* per QP record: a sighting was written */
+	uint32_t *sightings;          /* per QP record: sightings written, every tap */
 	uint64_t v[GV_N];
 	uint64_t *c_in, *c_match, *c_shift; /* per spine: correlation */
+	/* per spine: the times of entering sightings that never leave (dropped in the
+	 * spine), to tell lost from in transit at the end as the analyzer does */
+	uint64_t **c_drop_ts;
+	uint32_t *c_ndrop, *c_capdrop;
+	uint64_t last_ts;             /* the newest sighting written */
 	struct gen_conc *conc;        /* open addressing */
 	uint32_t nconc, cap_conc;
 };
+
+/* Spine transit time, constant per spine (gen_sim.c). */
+uint64_t gen_transit_ns(unsigned spine);
 
 struct gen_icrc_slot {
 	uint32_t emit;

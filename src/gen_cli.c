@@ -114,7 +114,9 @@ static void usage(FILE *f)
 		"      --pmtu N            256 512 1024 2048 4096 (default 4096)\n"
 		"      --ack-every N       one ACK per N messages, 0 = none (default 1)\n"
 		"      --scenario NAME     clean loss gobackn read nak rnr cnp-storm ce\n"
-		"                          psn-wrap reorder (default clean)\n"
+		"                          psn-wrap reorder (default clean); verdicts:\n"
+		"                          wrong-spine leaf-misforward pin-move unsteered\n"
+		"                          unknown-usid spine-drop bad-shift spray-imbalance\n"
 		"      --intensity P       fault probability of the scenario, 0..1\n"
 		"      --sample NAME       origin-lab: the lab's one packet\n"
 		"  -h, --help              this text\n"
@@ -264,9 +266,15 @@ static void scenario_defaults(struct gen_opts *o)
 		[GEN_SCN_LOSS] = 0.02, [GEN_SCN_GOBACKN] = 0.02,  [GEN_SCN_NAK] = 0.02,
 		[GEN_SCN_RNR] = 0.05,  [GEN_SCN_CNP_STORM] = 1.0, [GEN_SCN_CE] = 0.1,
 		[GEN_SCN_REORDER] = 0.02,
+		[GEN_SCN_WRONG_SPINE] = 0.25, [GEN_SCN_LEAF_MISFWD] = 0.05, [GEN_SCN_PIN_MOVE] = 0.02,
+		[GEN_SCN_UNSTEERED] = 0.25, [GEN_SCN_UNKNOWN_USID] = 0.25, [GEN_SCN_SPINE_DROP] = 0.05,
+		[GEN_SCN_BAD_SHIFT] = 0.05, [GEN_SCN_SPRAY_IMBALANCE] = 0.5,
 	};
 	if (!o->intensity_set)
 		o->intensity = intensity[o->scenario];
+	/* faults between a spine's two sides: tap both sides unless told otherwise */
+	if (!o->taps_set && (o->scenario == GEN_SCN_SPINE_DROP || o->scenario == GEN_SCN_BAD_SHIFT))
+		o->taps = GEN_TAPS_INOUT;
 	if (!o->mix_set) {
 		memset(o->mix, 0, sizeof(o->mix));
 		if (o->scenario == GEN_SCN_READ) {
@@ -310,6 +318,22 @@ static void check_fabric(const struct gen_opts *o)
 		die("--ipv4: at most 255 leaves (inner addresses 10.<leaf>.x.y)");
 	if (o->ipv4 && o->style == GEN_STYLE_INLINE)
 		die("--ipv4: the inline style has no inner header; use --style red or encap");
+	if ((o->taps == GEN_TAPS_BOTH || o->taps == GEN_TAPS_INOUT) && o->packets == 1)
+		die("--packets 1: with both sides of the spines tapped a packet makes two records");
+	const int sc = o->scenario;
+	if ((sc == GEN_SCN_WRONG_SPINE || sc == GEN_SCN_LEAF_MISFWD || sc == GEN_SCN_PIN_MOVE) &&
+	    o->spines < 2)
+		die("--scenario %s: needs at least 2 spines (--spines)", gen_scenario_name(sc));
+	if (sc == GEN_SCN_WRONG_SPINE && o->reverse != GEN_REV_SAME)
+		die("--scenario wrong-spine: the UDP source port names the spine of both directions; "
+		    "use --reverse-spine same");
+	/* a QP moving to spine+1 must not overtake itself where leaving traffic is tapped
+	 * (the spines' transit times differ by 100 ns each) */
+	if (sc == GEN_SCN_PIN_MOVE && o->taps != GEN_TAPS_IN &&
+	    1000000000ull / o->rate <= 100ull * (o->spines - 1))
+		die("--scenario pin-move: at --rate %llu a QP moved from spine%u to spine1 could "
+		    "overtake itself; lower --rate or use --taps in",
+		    (unsigned long long)o->rate, o->spines);
 }
 
 static void open_taps(struct gen *g)
@@ -324,6 +348,7 @@ static void open_taps(struct gen *g)
 		for (unsigned d = 0; d < per; d++) {
 			struct gen_tap *t = &g->tap[j * per + d];
 			t->spine = j;
+			t->peer = -1;
 			if (o->taps == GEN_TAPS_INOUT) {
 				t->dir = (int)d;
 				snprintf(t->name, sizeof(t->name), "spine%u-%s", j + 1, d ? "tx" : "rx");
@@ -347,6 +372,7 @@ static void open_lab_taps(struct gen *g)
 		snprintf(g->tap[i].name, sizeof(g->tap[i].name), "%s", names[i]);
 		g->tap[i].spine = i / 2;
 		g->tap[i].dir = 2;
+		g->tap[i].peer = (int)(i % 2); /* leaf1, leaf2 */
 	}
 }
 
@@ -532,6 +558,7 @@ int gen_cli(int argc, char **argv)
 			break;
 		case O_TAPS:
 			o->taps = pick("--taps", optarg, tapmodes, 4);
+			o->taps_set = true;
 			break;
 		case O_SCENARIO:
 			o->scenario = pick("--scenario", optarg, scn, GEN_NSCN);
@@ -574,6 +601,9 @@ int gen_cli(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	g->rng = gen_mix64(o->seed);
 	bool lab = o->sample != NULL;
+	g->lab = lab;
+	/* the config's policies and, when a truth or manifest is wanted, the verdicts */
+	g->judging = o->truth_out || o->out_dir || o->manifest;
 	if (lab) {
 		/* the lab: 2 spines, 2 leaves, one host each, the in-line SRH */
 		o->spines = 2;
@@ -591,14 +621,17 @@ int gen_cli(int argc, char **argv)
 		open_outputs(g);
 		gen_sample_origin(g);
 	} else {
-		check_fabric(o);
 		scenario_defaults(o);
+		check_fabric(o);
 		gen_fabric_init(g);
 		gen_qps_init(g);
 		g->rec = calloc(2 * (size_t)g->nqp, sizeof(*g->rec));
 		if (!g->rec)
 			die("out of memory for %u queue pairs", g->nqp);
 		open_taps(g);
+		gen_policies_init(g);
+		if (g->judging)
+			gen_judge_init(g);
 		open_outputs(g);
 		gen_run(g);
 	}
@@ -612,6 +645,7 @@ int gen_cli(int argc, char **argv)
 			(unsigned long long)g->written, (unsigned long long)g->emitted, s,
 			s > 0 ? (double)g->written / s / 1e6 : 0.0);
 	}
+	gen_judge_free(g);
 	gen_fabric_free(g);
 	free(g->qp);
 	free(g->rec);

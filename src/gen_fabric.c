@@ -143,6 +143,15 @@ void gen_fabric_free(struct gen *g)
  * every QPN of a run is distinct - which makes every (src, dst, QPN) key
  * distinct too. QPN 0 (SMI), 1 (GSI) and 0xffffff (multicast) are skipped.
  */
+/* Is QP q chosen, with probability --intensity? A hash of (seed, salt, q). */
+static bool qp_pick(const struct gen *g, uint32_t q, uint64_t salt)
+{
+	double in = g->o.intensity;
+	uint64_t thresh = in >= 1.0 ? (1ull << 32) : in <= 0.0 ? 0 : (uint64_t)(in * 4294967296.0);
+	uint64_t h = gen_mix64(g->o.seed * 0x9e3779b97f4a7c15ull ^ salt << 40 ^ q);
+	return (h & 0xffffffffu) < thresh;
+}
+
 struct qpn_gen {
 	uint32_t x, off;
 };
@@ -180,8 +189,13 @@ void gen_qps_init(struct gen *g)
 		unsigned dk = (unsigned)(gen_rand(&g->rng) % f->hpl);
 		p->src = (uint16_t)src;
 		p->dst = (uint16_t)(dl * f->hpl + dk);
-		/* spine round-robin per QP; the sport range names it, as in the lab */
+		/* spine round-robin per QP; the sport range names it, as in the lab
+		 * (spray-imbalance: some QPs all on spine1) */
 		unsigned b = q % f->nspines;
+		if (o->scenario == GEN_SCN_SPRAY_IMBALANCE && qp_pick(g, q, 0x5350)) {
+			b = 0;
+			g->inj.skewed_qps++;
+		}
 		p->sport = (uint16_t)(GEN_SPORT_BASE + 256 * b + (gen_rand(&g->rng) & 0xff));
 		p->spine = (uint8_t)b;
 		p->rspine = (uint8_t)(o->reverse == GEN_REV_NEXT ? (b + 1) % f->nspines : b);
@@ -197,22 +211,33 @@ void gen_qps_init(struct gen *g)
 		if (w_ud == w_all || (w_ud && gen_rand(&g->rng) % w_all < w_ud))
 			p->flags |= GEN_QF_UD;
 	}
+	/* Per-QP faults of the verdict scenarios: each QP with probability
+	 * --intensity, and at least one (a hash of the seed, not the stream). */
+	uint8_t qx = o->scenario == GEN_SCN_WRONG_SPINE	   ? GEN_QX_WRONG
+		     : o->scenario == GEN_SCN_UNSTEERED	   ? GEN_QX_PLAIN
+		     : o->scenario == GEN_SCN_UNKNOWN_USID ? GEN_QX_UNKNOWN
+							   : 0;
+	if (qx && g->nqp) {
+		uint64_t n = 0;
+		for (uint32_t q = 0; q < g->nqp; q++)
+			if (qp_pick(g, q, qx)) {
+				g->qp[q].qx |= qx;
+				n++;
+			}
+		if (!n) {
+			g->qp[0].qx |= qx;
+			n = 1;
+		}
+		if (qx == GEN_QX_WRONG)
+			g->inj.wrong_spine_qps = n;
+		else if (qx == GEN_QX_PLAIN)
+			g->inj.unsteered_qps = n;
+		else
+			g->inj.unknown_usid_qps = n;
+	}
 }
 
 /* ---- the YAML config ---- */
-
-static void fmt_prefix(const struct gen *g, unsigned leaf, char *buf, size_t len)
-{
-	if (g->f.ipv4) {
-		snprintf(buf, len, "10.%u.0.0/16", leaf + 1);
-		return;
-	}
-	char a[64];
-	uint8_t p[16] = {0x20, 0x01, 0x0d, 0xb8};
-	p[4] = (uint8_t)(((leaf + 1) * 0x10) >> 8);
-	p[5] = (uint8_t)((leaf + 1) * 0x10);
-	snprintf(buf, len, "%s/64", fmt_addr(a, sizeof(a), 6, p));
-}
 
 static void write_header(FILE *f, const struct gen *g)
 {
@@ -278,39 +303,8 @@ void gen_write_config(const struct gen *g, const char *path)
 				g->tap[t].dir == 0 ? "in" : "out");
 	}
 
-	/* One spray policy per ordered leaf pair that carries traffic (requests
-	 * one way, responses the other): any spine, then the far leaf. */
-	size_t nl = fb->nleaves;
-	uint8_t *used = calloc((nl * nl + 7) / 8, 1);
-	if (!used)
-		die("out of memory");
-	for (uint32_t q = 0; q < g->nqp; q++) {
-		size_t a = gen_host_leaf(g, g->qp[q].src), b = gen_host_leaf(g, g->qp[q].dst);
-		size_t ab = a * nl + b, ba = b * nl + a;
-		used[ab / 8] |= (uint8_t)(1u << (ab % 8));
-		used[ba / 8] |= (uint8_t)(1u << (ba % 8));
-	}
-	fputs("policies:\n", f);
-	for (size_t a = 0; a < nl; a++) {
-		for (size_t b = 0; b < nl; b++) {
-			size_t ab = a * nl + b;
-			if (!(used[ab / 8] & (1u << (ab % 8))))
-				continue;
-			char ps[64], pd[64], host[32];
-			fmt_prefix(g, (unsigned)a, ps, sizeof(ps));
-			fmt_prefix(g, (unsigned)b, pd, sizeof(pd));
-			if (fb->hpl == 1)
-				gen_host_name(host, sizeof(host), (unsigned)b);
-			else
-				snprintf(host, sizeof(host), "\"host*\"");
-			fprintf(f, "  - name: leaf%zu-leaf%zu\n", a + 1, b + 1);
-			fprintf(f, "    match: { src: %s, dst: %s }\n", ps, pd);
-			fprintf(f, "    paths: [ [leaf%zu, \"spine*\", leaf%zu, %s] ]\n", a + 1, b + 1,
-				host);
-			fputs("    mode: spray\n", f);
-		}
-	}
-	free(used);
+	/* the policies the run is judged against (gen_judge.c) */
+	gen_write_policies(f, g);
 	/* room for both records of every QP at half load, when the analyzer's
 	 * default table (2^21) would be too small */
 	uint64_t cap = 1u << 21;
@@ -350,16 +344,7 @@ void gen_write_lab_config(const struct gen *g, const char *path)
 	      "  spine2-l1: { node: spine2, peer: leaf1 }   # ip netns exec ref-spine2 tcpdump -i l1\n"
 	      "  spine2-l2: { node: spine2, peer: leaf2 }   # ip netns exec ref-spine2 tcpdump -i l2\n",
 	      f);
-	fputs("policies:\n"
-	      "  - name: h1-h2-via-spine1\n"
-	      "    match: { src: 2001:db8:10::2/128, dst: 2001:db8:20::2/128 }\n"
-	      "    paths: [ [leaf1, spine1, leaf2, host2] ]\n"
-	      "    mode: pin\n"
-	      "  - name: h2-h1-via-spine2\n"
-	      "    match: { src: 2001:db8:20::2/128, dst: 2001:db8:10::2/128 }\n"
-	      "    paths: [ [leaf2, spine2, leaf1, host1] ]\n"
-	      "    mode: pin\n",
-	      f);
+	gen_write_policies(f, g); /* h1-h2-via-spine1, h2-h1-via-spine2 */
 	fprintf(f, "settings: { roce_ports: [%u], pmtu: %u }\n", GEN_ROCE_PORT, g->o.pmtu);
 	if (ferror(f) | (fclose(f) != 0))
 		die("error writing config %s", path);

@@ -23,7 +23,13 @@
  * written, on its *primary* sighting only (the one entering a spine, or
  * leaving it with --taps out). A dropped PSN becomes a psn_gap only when a
  * later PSN of the stream has been written, as an observer would see it:
- * the packet after a drop carries GEN_PF_GAP and counts the gap.
+ * the packet after a drop carries GEN_PF_GAP and counts the gap. Which
+ * sighting is primary, and its verdict, is for gen_judge.c to say.
+ *
+ * The policy scenarios move packets between spines (gen_pkt.spine, the spine
+ * crossed, and pspine, the one the program names), strip or extend their
+ * programs (GEN_XF_*) and drop them inside a spine; with both sides of the
+ * spines tapped the run ends drained (flush_until()).
  */
 #include "gen.h"
 
@@ -344,6 +350,11 @@ static uint64_t transit_of(unsigned spine)
 	return TRANSIT_NS + 100u * spine;
 }
 
+uint64_t gen_transit_ns(unsigned spine)
+{
+	return transit_of(spine);
+}
+
 enum action { A_NORMAL, A_DROP, A_HOLD };
 
 /* A packet leaves its sender at slot time t. Returns its egress time. */
@@ -545,6 +556,7 @@ static void bad_shift(struct sim *s, struct gen_pkt *p)
 		return;
 	bool da = (s->shift_rot++ & 1) && g->o.style != GEN_STYLE_INLINE;
 	p->xf |= da ? GEN_XF_SHIFT2 : GEN_XF_HLIM;
+	g->inj.bad_shifts++;
 }
 
 /*
@@ -795,11 +807,43 @@ static void run_request(struct sim *s, uint32_t qi, uint64_t t)
 			g->inj.ce_marked++;
 		}
 		break;
+	case GEN_SCN_PIN_MOVE:
+		if (!(q->qx & GEN_QX_MOVED) && started && chance(s)) {
+			/* the source re-steers the QP over the next spine, for good */
+			q->qx |= GEN_QX_MOVED;
+			p.spine = p.pspine = (uint8_t)gen_req_spine(g, q);
+			g->inj.moved++;
+		}
+		break;
+	case GEN_SCN_LEAF_MISFWD:
+	case GEN_SCN_SPINE_DROP:
+		if (q->fault == GF_LOSS) {
+			q->fault = GF_NONE;
+		} else if (q->fault == GF_NONE && started && kind_is_data(q->m_kind) &&
+			   (g->o.scenario == GEN_SCN_LEAF_MISFWD || p.spine == 0) && chance(s)) {
+			/* misforward: leafS hands it to the next spine, which holds no route
+			 * for another spine's uSID and drops it; spine-drop: spine1 drops it.
+			 * Either way it is seen entering a spine and never leaving it; the
+			 * transport's reaction is not modelled. */
+			if (g->o.scenario == GEN_SCN_LEAF_MISFWD) {
+				p.spine = (uint8_t)gen_alt_spine(g, p.spine);
+				g->inj.misforwarded++;
+			} else {
+				g->inj.spine_drops++;
+			}
+			p.xf |= GEN_XF_NOLEAVE;
+			q->fault = GF_LOSS;
+		}
+		break;
+	case GEN_SCN_BAD_SHIFT:
+		if (started)
+			bad_shift(s, &p);
+		break;
 	default:
 		break;
 	}
 
-	if (a == A_DROP) {
+	if (a == A_DROP || !has_primary(s, &p)) {
 		q->flags |= GEN_QF_PENDGAP;
 	} else if (q->flags & GEN_QF_PENDGAP) {
 		p.flags |= GEN_PF_GAP; /* the observer finds the gap on this one */
@@ -817,6 +861,7 @@ static void run_request(struct sim *s, uint32_t qi, uint64_t t)
 				s->nheld--;
 				h.flags |= GEN_PF_LATE;
 				h.count = p.emit; /* its successor, see settle_end() */
+				h.idx = (uint32_t)s->last_in_seq; /* and its entering sighting */
 				push_sightings(s, &h, t + s->eps, t_out + s->eps);
 				respond(s, &h, t);
 				break;
@@ -882,6 +927,11 @@ static void settle_end(struct sim *s)
 		const struct gen_pkt *h = &s->sights.a[i];
 		if (!(h->flags & GEN_PF_LATE) || h->pos != ppos)
 			continue;
+		if (s->closing) {
+			/* entering sightings stopped at close_ts: was the successor's before? */
+			late_lost(s, h, succ_written(s, h));
+			continue;
+		}
 		bool succ_pending = false;
 		for (size_t k = 0; k < s->sights.n && !succ_pending; k++)
 			succ_pending = s->sights.a[k].emit == h->count && s->sights.a[k].pos == ppos;
@@ -952,6 +1002,9 @@ void gen_sample_origin(struct gen *g)
 	q->rqpn = 0x000123;
 	q->psn = 0;
 	g->flow_zero = true;
+	gen_policies_init(g);
+	if (g->judging)
+		gen_judge_init(g);
 	sim_init(&s, g);
 	struct gen_pkt p;
 	memset(&p, 0, sizeof(p));
@@ -962,11 +1015,12 @@ void gen_sample_origin(struct gen *g)
 	p.aux = 64;
 	p.flags = GEN_PF_SE | GEN_PF_ACKREQ;
 	p.pos = 0;
+	p.spine = p.pspine = 0;
 	p.ts = g->o.start_ns;
 	p.emit = 1;
 	g->rec[0].sent = 1;
 	g->emitted = 1;
 	if (g->o.packets > 0)
-		write_sighting(&s, &p, 0, true);
+		write_sighting(&s, &p, 0);
 	sim_free(&s);
 }

@@ -25,6 +25,10 @@ static const char *const scenario_names[GEN_NSCN] = {
 	[GEN_SCN_NAK] = "nak",             [GEN_SCN_RNR] = "rnr",
 	[GEN_SCN_CNP_STORM] = "cnp-storm", [GEN_SCN_CE] = "ce",
 	[GEN_SCN_PSN_WRAP] = "psn-wrap",   [GEN_SCN_REORDER] = "reorder",
+	[GEN_SCN_WRONG_SPINE] = "wrong-spine", [GEN_SCN_LEAF_MISFWD] = "leaf-misforward",
+	[GEN_SCN_PIN_MOVE] = "pin-move",   [GEN_SCN_UNSTEERED] = "unsteered",
+	[GEN_SCN_UNKNOWN_USID] = "unknown-usid", [GEN_SCN_SPINE_DROP] = "spine-drop",
+	[GEN_SCN_BAD_SHIFT] = "bad-shift", [GEN_SCN_SPRAY_IMBALANCE] = "spray-imbalance",
 };
 
 static const char *const style_names[GEN_NSTYLE] = {
@@ -115,11 +119,15 @@ static void write_rec(FILE *f, const struct gen *g, uint32_t qi, int resp, bool 
 		fprintf(f, "%s\"%s\": %u", i ? ", " : "", nak_names[i], x->nak[i]);
 	fprintf(f, "}, \"rnr_naks\": %u, \"cnps\": %u, \"ce\": %u, \"sent\": %u, ", x->rnr, r->cnps,
 		r->ce, r->sent);
-	unsigned spine = resp ? q->rspine : q->spine;
-	if (r->packets)
-		fprintf(f, "\"spines\": {\"spine%u\": %u}}", spine + 1, r->packets);
-	else
-		fputs("\"spines\": {}}", f);
+	if (g->judging)
+		fprintf(f, "\"sightings\": %u, ", g->j.sightings[2 * (size_t)qi + resp]);
+	unsigned spine = resp ? q->rspine : q->spine, alt = gen_alt_spine(g, spine);
+	fputs("\"spines\": {", f);
+	if (r->packets > r->alt)
+		fprintf(f, "\"spine%u\": %u", spine + 1, r->packets - r->alt);
+	if (r->alt)
+		fprintf(f, "%s\"spine%u\": %u", r->packets > r->alt ? ", " : "", alt + 1, r->alt);
+	fputs("}}", f);
 }
 
 void gen_write_truth(const struct gen *g, const char *path)
@@ -153,6 +161,15 @@ void gen_write_truth(const struct gen *g, const char *path)
 		(unsigned long long)in->reorders, (unsigned long long)in->ce_marked,
 		(unsigned long long)in->cnps, (unsigned long long)in->acks,
 		(unsigned long long)in->read_responses);
+	fprintf(f, " \"injected_verdicts\": {\"wrong_spine_qps\": %llu, \"unsteered_qps\": %llu, "
+		   "\"unknown_usid_qps\": %llu, \"skewed_qps\": %llu, \"moved\": %llu, "
+		   "\"misforwarded\": %llu, \"spine_drops\": %llu, \"bad_shifts\": %llu},\n",
+		(unsigned long long)in->wrong_spine_qps, (unsigned long long)in->unsteered_qps,
+		(unsigned long long)in->unknown_usid_qps, (unsigned long long)in->skewed_qps,
+		(unsigned long long)in->moved, (unsigned long long)in->misforwarded,
+		(unsigned long long)in->spine_drops, (unsigned long long)in->bad_shifts);
+	if (g->judging)
+		gen_write_verdict_truth(f, g);
 	fputs(" \"taps\": [", f);
 	for (unsigned t = 0; t < g->ntap; t++) {
 		const struct gen_tap *tp = &g->tap[t];
@@ -212,11 +229,14 @@ void gen_manifest_line(struct gen *g, const struct gen_pkt *p, unsigned tap, boo
 	struct gen_view v;
 	gen_view(g, p, &v);
 	char fs[64], fd[64], os[64], od[64], s0[64], s1[64];
+	/* an unsteered packet's only header is the flow's own (IPv4 with --ipv4) */
+	bool v4 = v.plain && g->f.ipv4 && g->o.style != GEN_STYLE_INLINE;
 	fprintf(f, "%llu,%llu,%s,%s,%d,%s,%s,%s,%s,%s,", (unsigned long long)g->written + 1,
 		(unsigned long long)p->ts, g->tap[tap].name, p->pos ? "out" : "in", primary ? 1 : 0,
 		resp ? "resp" : "req", flow_addr(g, v.src_host, fs, sizeof(fs)),
-		flow_addr(g, v.dst_host, fd, sizeof(fd)), fmt_addr(os, sizeof(os), 6, v.outer_src),
-		fmt_addr(od, sizeof(od), 6, v.outer_dst));
+		flow_addr(g, v.dst_host, fd, sizeof(fd)),
+		v4 ? flow_addr(g, v.src_host, os, sizeof(os)) : fmt_addr(os, sizeof(os), 6, v.outer_src),
+		v4 ? flow_addr(g, v.dst_host, od, sizeof(od)) : fmt_addr(od, sizeof(od), 6, v.outer_dst));
 	if (v.has_srh)
 		fprintf(f, "%s;%s,%u,", fmt_addr(s0, sizeof(s0), 6, v.seg[0]),
 			fmt_addr(s1, sizeof(s1), 6, v.seg[1]), v.sl);

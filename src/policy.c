@@ -90,6 +90,7 @@ struct corr {
 	uint32_t *bucket;         /* hash -> ring index + 1 (chained through next_same) */
 	uint32_t nbucket;
 	uint64_t matched, lost, shift_errors, overflow;
+	uint64_t in_flight;       /* entering sightings still in their window when the input ended */
 	uint64_t hist[HIST_N];
 	uint64_t max_ns;
 };
@@ -245,9 +246,12 @@ bool policy_entering(const struct engine *e, const struct tap *tap, const struct
 {
 	if (d->has_sll)
 		return d->sll_pkttype != 4; /* PACKET_OUTGOING leaves; everything else arrives */
-	const struct path *p = path < e->paths.n ? &e->paths.p[path] : NULL;
-	if (!p || !p->nhops || tap->node < 0)
+	if (tap->node < 0)
 		return true;
+	/* No program: nothing tells where it is; it counts as leaving (spinetap.conf(5)). */
+	const struct path *p = path < e->paths.n ? &e->paths.p[path] : NULL;
+	if (!p || !p->nhops)
+		return false;
 	return p->hop[0].kind == PE_GLOBAL && p->hop[0].id == e->cfg->nodes[tap->node].usid;
 }
 
@@ -450,7 +454,9 @@ static unsigned judge(const struct engine *e, const struct tap *tap, uint32_t pa
 			if (bad)
 				setx(expected, elen, "active uSID %s (%04x) entering %s",
 					 cfg->nodes[t].name, cfg->nodes[t].usid, cfg->nodes[t].name);
-		} else if (first_global && first >= 0) {
+		} else if (first_global) {
+			/* An active uSID the node map does not know is no next hop either (rule 1
+			 * comes before rule 2). */
 			if (tap->peer >= 0) {
 				bad = first != tap->peer;
 				if (bad)
@@ -458,7 +464,7 @@ static unsigned judge(const struct engine *e, const struct tap *tap, uint32_t pa
 						 cfg->nodes[tap->peer].name, cfg->nodes[t].name,
 						 cfg->nodes[tap->peer].name);
 			} else if (pol) {
-				bad = !follows(cfg, pol, t, first);
+				bad = first < 0 || !follows(cfg, pol, t, first);
 				if (bad)
 					setx(expected, elen, "a node after %s in %s", cfg->nodes[t].name,
 						 pol->name);
@@ -916,9 +922,29 @@ void policy_sighting(struct engine *e, int tap, struct qp *q, uint32_t path, con
 void policy_finish(struct engine *e)
 {
 	struct policy_state *s = e->pol;
-	for (int n = 0; n < s->ncorr; n++)
-		if (s->corr[n].active && s->corr[n].ring)
-			corr_expire(s, n, UINT64_MAX, true);
+	/*
+	 * The end of the input. A packet still unmatched that entered well before
+	 * the end - longer ago than four times the slowest transit seen at the
+	 * node, and at least 20 us - was lost; the younger ones were in transit when the
+	 * capture stopped and are counted apart (in_flight), not as losses.
+	 */
+	uint64_t win = (uint64_t)e->cfg->set.correlation_window_ms * 1000000ull;
+	for (int n = 0; n < s->ncorr; n++) {
+		struct corr *c = &s->corr[n];
+		if (!c->active || !c->ring)
+			continue;
+		uint64_t grace = 4 * c->max_ns;
+		if (grace < 20000ull)
+			grace = 20000ull;
+		if (grace > win)
+			grace = win;
+		/* corr_expire() drops what is older than now - window: aim it at end - grace. */
+		corr_expire(s, n, e->last_ts > grace ? e->last_ts - grace + win : win, false);
+		for (uint32_t k = 0; k < c->n; k++)
+			c->in_flight += !c->ring[(c->head + k) % c->cap].matched;
+		c->n = 0;
+		memset(c->bucket, 0, sizeof(*c->bucket) * c->nbucket);
+	}
 	/* QPs per policy, by the policy each QP was first seen under. */
 	for (int i = 0; i <= s->npol; i++)
 		s->ps[i].qps = 0;
@@ -1118,12 +1144,12 @@ void policy_report_text(FILE *f, const struct engine *e)
 			for (uint32_t i = 0; i < ps->nconc; i++) {
 				double share = ct ? (double)ps->conc[i].n / (double)ct : 0;
 				bool stray = share_strays(cfg, pol, share);
-				fprintf(f, "    %-50s %12s  %5.1f%%%s\n", s->conc[ps->conc[i].id - 1],
-					fmt_count(c, sizeof(c), ps->conc[i].n), 100.0 * share,
-					stray ? "  IMBALANCED (balance " : "");
+				fprintf(f, "    %-50s %12s  %5.1f%%", s->conc[ps->conc[i].id - 1],
+					fmt_count(c, sizeof(c), ps->conc[i].n), 100.0 * share);
 				if (stray)
-					fprintf(f, "%*s%.0f%% of an even %.1f%%)\n", 0, "", pol->balance * 100,
+					fprintf(f, "  IMBALANCED (balance %.0f%% of an even %.1f%%)", pol->balance * 100,
 						100.0 / (double)policy_alternatives(cfg, pol));
+				fputc('\n', f);
 			}
 		}
 		for (unsigned v = V_MISROUTED; v < V_N; v++) {
@@ -1181,6 +1207,10 @@ void policy_report_text(FILE *f, const struct engine *e)
 				fmt_count(b, sizeof(b), cc->lost), fmt_count(c, sizeof(c), cc->shift_errors),
 				hist_pct(cc, 0.5) / 1000.0, hist_pct(cc, 0.99) / 1000.0,
 				(double)cc->max_ns / 1000.0, cc->overflow ? "  (window full: some not tracked)" : "");
+			if (cc->in_flight)
+				fprintf(f, "    %-12s %s entering sighting%s still in transit when the input ended"
+					   " (not counted as lost)\n",
+					"", fmt_count(a, sizeof(a), cc->in_flight), cc->in_flight == 1 ? "" : "s");
 			for (unsigned kind = K_SHIFT_ERROR; kind <= K_LOST_IN_NODE; kind++) {
 				int shown = 0;
 				for (uint32_t k = 0; k < s->nev && shown < 3; k++) {
@@ -1230,6 +1260,7 @@ void policy_report_json(struct out *o, const struct engine *e)
 		out_double(o, 0, "p99_us", NULL, hist_pct(c, 0.99) / 1000.0);
 		out_double(o, 0, "max_us", NULL, (double)c->max_ns / 1000.0);
 		out_uint(o, 0, "window_overflow", NULL, c->overflow);
+		out_uint(o, 0, "in_flight", NULL, c->in_flight);
 		out_obj_close(o, NULL);
 	}
 	out_arr_close(o, NULL);

@@ -18,6 +18,12 @@
 #     RNR NAKs equal the truth file, and a replay of each request stream's PSNs agrees
 #     with psn_gaps, retransmissions and out_of_order, in every scenario and tap mode;
 #   - READ responses use the request's PSNs, psn-wrap wraps, samples/ regenerate exactly;
+#   - verdict scenarios: the truth's verdicts, correlation and policy shares equal what
+#     simple rules find in tshark's reading of each tap file (the active uSID against the
+#     tap's spine, the source port's spine, the first spine of a QP, frames without SRv6,
+#     uSID 0x1fff, entering frames of spine1 never seen leaving, leaving frames whose DA or
+#     hop limit is not the entering one shifted); the config holds the policies judged;
+#     and the two-sided captures end with every entering packet seen leaving;
 #   - speed: 2M header-only records (rate printed), 1M QPs.
 # Environment (tests/run.sh): GEN, PYTHON, SHARED.
 set -u
@@ -461,6 +467,140 @@ def cmd_rxe(*paths):
     print('rxe packets %d, ICRC agrees %d' % (n, ok))
     return n > 0 and n == ok
 
+VFIELDS = ['frame.time_epoch', 'frame.len', 'ipv6.src', 'ipv6.dst', 'ipv6.hlim', 'ip.src', 'ip.dst',
+           'ipv6.routing.srh.addr', 'ipv6.routing.segleft', 'udp.srcport',
+           'infiniband.bth.opcode', 'infiniband.bth.destqp', 'infiniband.bth.psn']
+
+def vfields(path):
+    cmd = ['tshark', '-n', '-r', path, '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=|']
+    for f in VFIELDS:
+        cmd += ['-e', f]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return [{f: [x for x in v.split('|') if x != ''] for f, v in zip(VFIELDS, line.split('\t'))}
+            for line in out.splitlines()]
+
+def usids(addr):
+    """The uSIDs of a carrier in fcbb:bbbb::/32, or None for a plain address."""
+    import ipaddress
+    b = ipaddress.IPv6Address(addr).packed
+    if b[:4] != bytes.fromhex('fcbbbbbb'):
+        return None
+    ids = []
+    for i in range(4, 16, 2):
+        v = struct.unpack('>H', b[i:i + 2])[0]
+        if not v:
+            break
+        ids.append(v)
+    return ids
+
+def shifted(addr):
+    import ipaddress
+    b = ipaddress.IPv6Address(addr).packed
+    return str(ipaddress.IPv6Address(b[:4] + b[6:] + b'\0\0'))
+
+def tkey(r):
+    return flow_of(r) + tuple(r['infiniband.bth.' + f][0] for f in ('destqp', 'psn', 'opcode'))
+
+def cmd_verdicts(d, scenario):
+    """Re-derive the verdict truth of a verdict scenario from tshark's reading of the
+    tap files of DIR, with rules simple enough to trust for the fabric the scenario
+    builds (2 spines, 2 leaves, a host each, style red; default taps: in, or inout
+    for spine-drop and bad-shift)."""
+    truth = json.load(open(d + '/truth.json'))
+    v = dict.fromkeys(truth['verdicts'], 0)
+    corr = {'matched': 0, 'shift_error': 0, 'lost_in_node': 0}
+    frames = {t['name']: vfields('%s/%s.pcap' % (d, t['name'])) for t in truth['taps']}
+    pinned, shares = {}, {}
+    from decimal import Decimal
+    merged = sorted(((Decimal(r['frame.time_epoch'][0]), tap, i) for tap in frames
+                     for i, r in enumerate(frames[tap])))  # pinning goes by time, across taps
+    for _, tap, i in merged:
+        r = frames[tap][i]
+        spine = int(tap[5:].split('-')[0])
+        steered = bool(r['ipv6.dst']) and (usids(r['ipv6.dst'][0]) is not None or
+                                            bool(r['ipv6.routing.srh.addr']))
+        prog = usids(r['ipv6.dst'][0]) if steered else None
+        named = (int(r['udp.srcport'][0]) - 49152) // 256 + 1
+        if tap.endswith('-tx'):
+            # leaving: the next hop must follow the spine (a leaf); a host is misrouted
+            v['misrouted' if prog and prog[0] >= 0xa000 else 'compliant'] += 1
+            continue
+        if not steered:
+            v['unsteered'] += 1
+        elif prog[0] != 0x1000 + spine:
+            v['misrouted'] += 1
+        elif 0x1fff in prog:
+            v['unknown_sid'] += 1
+        elif scenario == 'wrong-spine' and named != spine:
+            v['policy_violation'] += 1
+        elif scenario == 'pin-move' and pinned.setdefault(flow_of(r) + (r['infiniband.bth.destqp'][0],), spine) != spine:
+            v['pin_violation'] += 1
+        else:
+            v['compliant'] += 1
+            cnt = shares.setdefault(flow_of(r), {})
+            cnt[spine] = cnt.get(spine, 0) + 1
+    for tap in sorted(frames):
+        if tap.endswith('-rx'):
+            # the same spine's leaving frames, matched by (flow, DestQP, PSN, opcode) in order
+            pending = {}
+            for r in frames[tap]:
+                pending.setdefault(tkey(r), []).append(r)
+            for r in frames[tap[:-3] + '-tx']:
+                if not pending.get(tkey(r)):
+                    continue
+                e = pending[tkey(r)].pop(0)
+                corr['matched'] += 1
+                want = shifted(e['ipv6.dst'][0])
+                if usids(want) == []:  # the carrier ran out: the next segment
+                    want = e['ipv6.routing.srh.addr'][0]
+                if int(r['ipv6.hlim'][0]) != int(e['ipv6.hlim'][0]) - 1 or r['ipv6.dst'][0] != want:
+                    corr['shift_error'] += 1
+            corr['lost_in_node'] += sum(len(x) for x in pending.values())
+    errs = ['verdicts.%s: rules %d, truth %d' % (k, v[k], truth['verdicts'][k])
+            for k in v if v[k] != truth['verdicts'][k]]
+    errs += ['correlation.%s: rules %d, truth %d' % (k, corr[k], truth['correlation'][k])
+             for k in corr if corr[k] != truth['correlation'][k]]
+    if scenario == 'spray-imbalance':
+        for p in truth['policies']:
+            a, b = (int(x[4:]) for x in p['name'].split('-'))
+            pair = ('2001:db8:%x::2' % (a * 16), '2001:db8:%x::2' % (b * 16))
+            for path in p['paths']:
+                sp = int(path['nodes'].split(' > ')[1][5:])
+                got = shares.get(pair, {}).get(sp, 0)
+                total = sum(shares.get(pair, {}).values())
+                if got != path['packets'] or abs(got / total - path['share']) > 1e-6 or \
+                        path['imbalanced'] != (abs(got / total - 0.5) > 0.2 * 0.5):
+                    errs.append('policy %s path %s: truth %d packets, share %s, imbalanced %s; '
+                                'tshark %d of %d' % (p['name'], path['nodes'], path['packets'],
+                                                     path['share'], path['imbalanced'], got, total))
+    fail = any(truth['verdicts'][k] for k in ('misrouted', 'unknown_sid', 'unsteered',
+                                               'policy_violation', 'pin_violation'))
+    fail = fail or truth['correlation']['shift_error'] or truth['correlation']['lost_in_node']
+    if truth['exit_status'] != (1 if fail else 0):
+        errs.append('exit_status %s with these counts' % truth['exit_status'])
+    for e in errs[:10]:
+        print(e)
+    print('verdicts %s correlation %s, %d mismatches' % (v, corr, len(errs)))
+    return not errs
+
+def cmd_drained(d):
+    """Two-sided taps: every frame seen entering a spine is seen leaving it."""
+    truth = json.load(open(d + '/truth.json'))
+    lost = 0
+    for t in truth['taps']:
+        if not t['name'].endswith('-rx'):
+            continue
+        keys = {}
+        for r in vfields('%s/%s.pcap' % (d, t['name'])):
+            keys[tkey(r)] = keys.get(tkey(r), 0) + 1
+        for r in vfields('%s/%s-tx.pcap' % (d, t['name'][:-3])):
+            if keys.get(tkey(r)):
+                keys[tkey(r)] -= 1
+        lost += sum(keys.values())
+    print('entering frames never seen leaving: %d; truth lost_in_node %d'
+          % (lost, truth['correlation']['lost_in_node']))
+    return lost == 0 and truth['correlation']['lost_in_node'] == 0 and truth['exit_status'] == 0
+
 if __name__ == '__main__':
     cmd, args = sys.argv[1], sys.argv[2:]
     fn = {'icrc': lambda: cmd_icrc(args), 'decode': lambda: cmd_decode(*args),
@@ -468,7 +608,8 @@ if __name__ == '__main__':
           'order': lambda: cmd_order(*args), 'count': lambda: cmd_count(*args),
           'snap': lambda: cmd_snap(*args), 'wrap': lambda: cmd_wrap(*args),
           'read': lambda: cmd_read(*args), 'scapy': lambda: cmd_scapy(*args),
-          'rxe': lambda: cmd_rxe(*args)}[cmd]
+          'rxe': lambda: cmd_rxe(*args), 'verdicts': lambda: cmd_verdicts(*args),
+          'drained': lambda: cmd_drained(*args)}[cmd]
     sys.exit(0 if fn() else 1)
 PYEOF
 
@@ -496,7 +637,11 @@ for args in "--bogus" "--spines 0 -w $T/x" "--spines 65 -w $T/x" "--leaves 1 -w 
 	"--vlan 1,2,3,4 -w $T/x" "--vlan 4095 -w $T/x" "--style inline --ipv4 -w $T/x" \
 	"--intensity 1.5 -w $T/x" "--msg-size 9-3 -w $T/x" "--seed" "--qps 0 -w $T/x" \
 	"--taps sideways -w $T/x" "--scenario nope -w $T/x" "--snaplen 0 -w $T/x" "" \
-	"-w $T/no/such/dir/x.pcap" "--start someday -w $T/x" "stray -w $T/x"; do
+	"-w $T/no/such/dir/x.pcap" "--start someday -w $T/x" "stray -w $T/x" \
+	"--scenario wrong-spine --spines 1 -w $T/x" "--scenario pin-move --spines 1 -w $T/x" \
+	"--scenario wrong-spine --reverse-spine next -w $T/x" \
+	"--scenario pin-move --taps out --spines 20 --rate 200000000 -w $T/x" \
+	"--taps inout --packets 1 -w $T/x"; do
 	# shellcheck disable=SC2086
 	gen $args >"$T/o" 2>&1
 	rc=$?
@@ -645,6 +790,68 @@ if [ "$TSHARK" = yes ]; then
 	check "psn-wrap: request PSNs wrap through 2^24" py wrap "$T/s_psn-wrap.pcap"
 else
 	skip "tap modes, cuts, READ PSNs, wrap" "tshark not installed"
+fi
+
+# ---- verdict scenarios: the truth against simple rules over tshark's reading ----
+V="--spines 2 --leaves 2 --qps 8 --packets 1500 --pmtu 1024 --msg-size 0-6000"
+for sc in clean wrong-spine leaf-misforward pin-move unsteered unknown-usid spine-drop bad-shift spray-imbalance; do
+	# shellcheck disable=SC2086
+	gen $V --scenario $sc --seed 11 --out-dir "$T/v_$sc"
+	shows=$("$PYTHON" -c '
+import json, sys
+t = json.load(open(sys.argv[1])); v = t["verdicts"]; c = t["correlation"]; sc = sys.argv[2]
+paths = [p for q in t["policies"] for p in q["paths"]]
+need = {"clean": v["compliant"] == t["records"] and t["exit_status"] == 0,
+        "wrong-spine": v["policy_violation"] > 0,
+        "leaf-misforward": v["misrouted"] > 0,
+        "pin-move": v["pin_violation"] > 0,
+        "unsteered": v["unsteered"] > 0,
+        "unknown-usid": v["unknown_sid"] > 0,
+        "spine-drop": c["lost_in_node"] > 0 and [n["name"] for n in c["nodes"] if n["lost"]] == ["spine1"],
+        "bad-shift": c["shift_error"] > 0 and [n["name"] for n in c["nodes"] if n["shift_error"]] == ["spine1"],
+        "spray-imbalance": any(p["imbalanced"] for p in paths) and t["exit_status"] == 0}[sc]
+need = need and (sc in ("clean", "spray-imbalance") or t["exit_status"] == 1)
+need = need and sum(v.values()) == t["records"]
+print("yes" if need else "no: verdicts %s correlation %s exit %s" % (v, c, t["exit_status"]))' "$T/v_$sc/truth.json" "$sc")
+	check "scenario $sc: the truth shows the fault, one verdict per record ($shows)" test "$shows" = yes
+	if [ "$TSHARK" = yes ]; then
+		check "scenario $sc: verdicts and correlation re-derived from tshark's reading match the truth" \
+			py verdicts "$T/v_$sc" "$sc"
+	else
+		skip "scenario $sc: verdicts from tshark" "tshark not installed"
+	fi
+done
+check "wrong-spine config: per leaf pair and spine, the spine's source ports pinned to it" sh -c '
+	grep -q "name: leaf1-leaf2-spine2" "$1" && grep -q "sport: 49408-49663" "$1" &&
+	grep -q "paths: \[ \[leaf1, spine2, leaf2, host2\] \]" "$1" && grep -q "mode: pin" "$1"' x "$T/v_wrong-spine/lab.yaml"
+check "pin-move config: leaf pairs pinned over \"spine*\"" sh -c '
+	grep -q "paths: \[ \[leaf1, \"spine\*\", leaf2, host2\] \]" "$1" && grep -q "mode: pin" "$1" &&
+	! grep -q "mode: spray" "$1"' x "$T/v_pin-move/lab.yaml"
+check "spray-imbalance config: per host pair, spray with balance 0.2" sh -c '
+	grep -q "name: host1-host2" "$1" && grep -q "src: 2001:db8:10::2/128" "$1" && grep -q "balance: 0.2" "$1"' \
+	x "$T/v_spray-imbalance/lab.yaml"
+check "spine-drop and bad-shift tap both sides by default" sh -c '
+	test -s "$1/spine1-rx.pcap" -a -s "$1/spine1-tx.pcap" -a -s "$2/spine2-tx.pcap"' x "$T/v_spine-drop" "$T/v_bad-shift"
+# shellcheck disable=SC2086
+gen $V --scenario unsteered --ipv4 --seed 12 -w "$T/u4.pcap" --manifest "$T/u4.csv"
+check "unsteered --ipv4: plain IPv4 packets keep a valid ICRC" py icrc "$T/u4.pcap"
+# shellcheck disable=SC2086
+gen $V --scenario unknown-usid --style inline --seed 12 -w "$T/ui.pcap"
+check "unknown-usid inline: every ICRC valid" py icrc "$T/ui.pcap"
+# shellcheck disable=SC2086
+(cd "$T" && "$GEN" $V --scenario pin-move --seed 5 -w p1.pcap --truth p1.json && "$GEN" $V --scenario pin-move --seed 5 -w p2.pcap --truth p2.json)
+check "verdict scenarios are deterministic (pin-move, same seed: same pcap)" cmp "$T/p1.pcap" "$T/p2.pcap"
+if [ "$TSHARK" = yes ]; then
+	drained_bad=""
+	for c in 997 998 999 1000 1001; do
+		for m in inout; do
+			gen $V --scenario gobackn --intensity 0.1 --taps $m --packets $c --seed 3 --out-dir "$T/dr_$c" >/dev/null
+			py drained "$T/dr_$c" >/dev/null 2>&1 || drained_bad="$drained_bad $c"
+		done
+	done
+	check "two-sided captures end with every entering packet seen leaving, at any --packets${drained_bad:+ (bad:$drained_bad)}" test -z "$drained_bad"
+else
+	skip "two-sided captures drain" "tshark not installed"
 fi
 
 # ---- committed samples ----
