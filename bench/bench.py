@@ -138,8 +138,8 @@ def live_bench(ref):
         secs = float(m.group(2)) if m else wall
         tap = summ["taps"][0]
         got = tap["packets"]
-        cpu = re.search(r"CPU ([\d.]+) s", err)
         return {
+            "cpu_ns_per_packet": tap.get("worker", {}).get("cpu_ns_per_packet", 0),
             "sent": sent, "seconds": secs, "rate": sent / secs if secs else 0,
             "captured": got, "kernel_dropped": tap["kernel_dropped"],
             "lost": tap["kernel_dropped"] + max(0, sent - got - tap["kernel_dropped"]),
@@ -242,15 +242,14 @@ def main():
     if live:
         lines.append(f"live: tcpreplay --topspeed {live['sent']:,} packets in {live['seconds']:.2f} s"
                      f" ({live['rate'] / 1e6:.3f} Mpps) into a veth pair; spinetap capture got"
-                     f" {live['captured']:,}, kernel drops {live['kernel_dropped']}, lost {live['lost']}")
+                     f" {live['captured']:,}, kernel drops {live['kernel_dropped']}, lost {live['lost']};"
+                     f" capture worker CPU {live['cpu_ns_per_packet']:.0f} ns/packet")
     else:
         lines.append(f"live: {live_why}")
     text = "\n".join(l for l in lines if l is not None)
     print(text)
     with open(os.path.join(HERE, "latest.md"), "w") as f:
         f.write("# Latest benchmark (`make bench`)\n\n" + text + "\n")
-    if live and live.get("cpu_ns_per_packet"):
-        pass
 
 
 if __name__ == "__main__":
