@@ -461,7 +461,7 @@ static void evict_save(struct engine *e, const struct qp *q, const uint64_t inl[
 	e->ev_ce += ctr[QCTR_CE];
 	if (e->nev == e->ev_cap) {
 		uint32_t nc = e->ev_cap ? e->ev_cap * 2 : 64;
-		struct evrec *m = nc <= 65536 ? realloc(e->ev, nc * sizeof(*m)) : NULL;
+		struct evrec *m = nc <= EV_QUEUE_MAX ? realloc(e->ev, nc * sizeof(*m)) : NULL;
 		if (!m) {
 			/* The queue is full until the next flush: keep the totals only. */
 			e->ev_lost++;

@@ -78,6 +78,11 @@ struct combo {
 	uint64_t packets, bytes;
 };
 
+/* Evicted QPs wait in a queue of at most EV_QUEUE_MAX for the store; commands flush
+ * early when it reaches EV_FLUSH_AT, so a flood of new QPs loses no rows. */
+#define EV_QUEUE_MAX 65536u
+#define EV_FLUSH_AT 32768u
+
 /* An evicted QP waiting to be written. */
 struct evrec {
 	struct qp q;

@@ -224,9 +224,10 @@ int cmd_analyze(int argc, char **argv)
 			continue;
 		}
 		engine_packet(e, srctap[p.src], &p);
-		if ((++n & 0xffff) == 0 && st) {
+		bool evq_full = e->nev >= EV_FLUSH_AT; /* a QP flood: write the evicted rows now */
+		if (((++n & 0xffff) == 0 || evq_full) && st) {
 			uint64_t now = now_ns();
-			if (now - last_flush >= flush_every) {
+			if (now - last_flush >= flush_every || evq_full) {
 				if (!store_flush(st, e, NULL, "running") && !store_failed) {
 					warnmsg("%s: %s (will retry)", db, store_error(st));
 					store_failed = true;

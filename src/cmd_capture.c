@@ -261,6 +261,8 @@ int cmd_capture(int argc, char **argv)
 			engine_packet(e, tapof[p.src], &p);
 			got++;
 		}
+		if (st && e->nev >= EV_FLUSH_AT && !store_flush(st, e, NULL, "running"))
+			next_tick = 0; /* report the store error at once */
 		if (!got) {
 			struct timespec nap = {0, 1000000};
 			nanosleep(&nap, NULL);

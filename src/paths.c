@@ -28,7 +28,9 @@ bool paths_init(struct paths *t, const struct config *cfg, const struct dp_opts 
 	t->p = calloc(t->cap, sizeof(*t->p));
 	t->nslot = 256;
 	t->slot = calloc(t->nslot, sizeof(*t->slot));
-	if (!t->p || !t->slot) {
+	t->ntslot = 256;
+	t->tslot = calloc(t->ntslot, sizeof(*t->tslot));
+	if (!t->p || !t->slot || !t->tslot) {
 		paths_free(t);
 		return false;
 	}
@@ -51,6 +53,7 @@ void paths_free(struct paths *t)
 	free(t->raw);
 	free(t->p);
 	free(t->slot);
+	free(t->tslot);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -157,6 +160,43 @@ static bool grow_slots(struct paths *t)
 	return true;
 }
 
+/* Path index with this program text, or 0 (the text table: linear probing on its hash). */
+static uint32_t text_find(const struct paths *t, const char *text, uint64_t h)
+{
+	uint32_t mask = t->ntslot - 1;
+	for (uint32_t j = (uint32_t)h & mask; t->tslot[j]; j = (j + 1) & mask)
+		if (!strcmp(t->p[t->tslot[j] - 1].text, text))
+			return t->tslot[j] - 1;
+	return 0;
+}
+
+static bool text_add(struct paths *t, uint32_t id)
+{
+	if ((uint64_t)(t->n + 1) * 2 > t->ntslot) {
+		uint32_t n = t->ntslot * 2;
+		uint32_t *ns = calloc(n, sizeof(*ns));
+		if (!ns)
+			return false;
+		for (uint32_t i = 1; i < t->n; i++) {
+			if (i == id)
+				continue;
+			uint32_t j = (uint32_t)hash_bytes(t->seed, t->p[i].text, strlen(t->p[i].text)) & (n - 1);
+			while (ns[j])
+				j = (j + 1) & (n - 1);
+			ns[j] = i + 1;
+		}
+		free(t->tslot);
+		t->tslot = ns;
+		t->ntslot = n;
+	}
+	uint32_t mask = t->ntslot - 1;
+	uint32_t j = (uint32_t)hash_bytes(t->seed, t->p[id].text, strlen(t->p[id].text)) & mask;
+	while (t->tslot[j])
+		j = (j + 1) & mask;
+	t->tslot[j] = id + 1;
+	return true;
+}
+
 /* Slow path: a raw key not seen before. */
 static uint32_t intern_new(struct paths *t, const struct dpkt *d, const uint8_t *frame,
 			   const uint8_t *key, uint32_t klen, uint64_t h)
@@ -166,17 +206,14 @@ static uint32_t intern_new(struct paths *t, const struct dpkt *d, const uint8_t 
 	if (!program_build(t->dp, d, frame, &pr))
 		return PATH_NONE;
 	program_text(NULL, t->dp, &pr, false, text, sizeof(text));
-	uint32_t id = 0;
-	for (uint32_t i = 1; i < t->n; i++) {
-		if (i != t->overflow_id && !strcmp(t->p[i].text, text)) {
-			id = i;
-			break;
-		}
-	}
+	uint64_t th = hash_bytes(t->seed, text, strlen(text));
+	uint32_t id = text_find(t, text, th);
 	if (!id && t->n < PATHS_MAX) {
 		struct path *p = new_path(t, &pr, text);
-		if (p)
+		if (p) {
 			id = p->id;
+			text_add(t, id); /* without it (no memory) the path still works, only unshared */
+		}
 	}
 	if (!id) {
 		/* No room (or no memory): one shared path, and the raw key is not kept. */

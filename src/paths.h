@@ -52,6 +52,8 @@ struct paths {
 	uint32_t n, cap;
 	uint32_t *slot;      /* raw key -> path index + 1 */
 	uint32_t nslot;
+	uint32_t *tslot;     /* program text -> path index + 1 (tells equal programs apart) */
+	uint32_t ntslot;
 	struct raw { uint64_t h; uint32_t path; uint16_t len; uint8_t *bytes; } *raw;
 	uint32_t nraw, raw_cap;
 	uint64_t seed;

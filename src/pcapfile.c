@@ -389,6 +389,9 @@ static int ng_next(struct pcapfile *f, uint64_t *ts, uint32_t *caplen, uint32_t 
 		if (cl > PCAPFILE_MAX_CAPLEN)
 			return fail(f, at, "packet %llu: captured length %u is larger than %u: corrupt file",
 				    (unsigned long long)f->rec + 1, cl, PCAPFILE_MAX_CAPLEN);
+		if (f->ifc[ifid].snaplen && cl > f->ifc[ifid].snaplen)
+			return fail(f, at, "packet %llu: captured length %u is larger than interface %u's snaplen %u",
+				    (unsigned long long)f->rec + 1, cl, ifid, f->ifc[ifid].snaplen);
 		if (wl == 0)
 			return fail(f, at, "packet %llu: zero-length record", (unsigned long long)f->rec + 1);
 		if (wl < cl)
