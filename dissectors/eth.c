@@ -64,7 +64,7 @@ static bool vlan_tags(struct dp_ctx *x, uint16_t *typep, bool outer)
 			return false;
 		}
 		uint16_t tci = rd_be16(t);
-		if (outer) {
+		if (outer && d->nvlan < DP_MAX_VLAN) { /* an SLL header may have recorded tags already */
 			d->vlan_tpid[d->nvlan] = type;
 			d->vlan_id[d->nvlan] = tci & 0x0fff;
 			d->vlan_pcp[d->nvlan] = (uint8_t)(tci >> 13);
@@ -85,7 +85,8 @@ void link_type_dispatch(struct dp_ctx *x, uint16_t type, bool outer)
 void eth_dissect(struct dp_ctx *x)
 {
 	struct dpkt *d = x->d;
-	bool outer = d->neth == 0;
+	/* Ethernet carried in IP (NH 143) is never the outer link, whatever link type came first. */
+	bool outer = d->neth == 0 && d->nip == 0;
 	uint32_t off = x->c.off;
 	const uint8_t *h = cur_take(&x->c, 14);
 

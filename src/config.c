@@ -603,6 +603,9 @@ static bool load_policies(struct ld *l, yaml_node_t *n)
 				if (!load_match(l, v, &p->match))
 					return false;
 			} else if (KEY_IS(k, "paths")) {
+				/* A second 'paths' would refill p->paths from npaths on (heap overflow). */
+				if (have_paths)
+					return fail(l, k, "'paths' appears twice in one policy");
 				if (!is_seq(l, v, "paths (a list of paths)"))
 					return false;
 				size_t np = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);

@@ -8,7 +8,8 @@
 #       $(BUILD)/fuzz/crashes/<target>/ (copy them to tests/fuzz/regress/<target>/
 #       once fixed).
 #   make fuzz-merge
-#       minimise the work corpora into tests/fuzz/corpus/<target>/ (-merge=1).
+#       minimise corpus + work + seeds into tests/fuzz/corpus/<target>/ (minimize.py:
+#       -merge=1, then a greedy set cover of the edges reached).
 #   make fuzz-replay
 #       the plain replay programs $(BUILD)/fuzz/replay_<target> (normal compiler,
 #       SANITIZE honoured): what `make test` runs (tests/t_fuzz_replay.sh).
@@ -22,10 +23,9 @@ FUZZ_CC      ?= clang
 FUZZ_DIR     := tests/fuzz
 FUZZ_OUT     := $(BUILD)/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_CFLAGS  := -std=c11 -O1 -g -D_GNU_SOURCE -pthread -Idissectors -Isrc -I$(FUZZ_DIR) \
+FUZZ_CFLAGS  := -std=c11 -O1 -g -D_GNU_SOURCE -pthread -Idissectors -Isrc -I$(BUILD) -I$(FUZZ_DIR) \
                 $(PKG_CFLAGS) $(FUZZ_SAN) -MMD -MP
 FUZZ_LIB_OBJ := $(DISSECT_SRC:%.c=$(FUZZ_OUT)/obj/%.o) $(CORE_SRC:%.c=$(FUZZ_OUT)/obj/%.o)
-FUZZ_BINS    := $(FUZZ_ALL:%=$(FUZZ_OUT)/fuzz_%)
 FUZZ_REPLAY  := $(FUZZ_ALL:%=$(FUZZ_OUT)/replay_%)
 FUZZ_HDRS    := $(FUZZ_DIR)/fuzz_common.h
 
@@ -88,17 +88,12 @@ fuzz: fuzz-build
 	  FUZZ_MAXLEN="$(foreach t,$(FUZZ_TARGETS),$(t)=$(or $(FUZZ_MAXLEN_$(t)),$(FUZZ_MAXLEN)))" \
 	  sh $(FUZZ_DIR)/run.sh $(FUZZ_TARGETS)
 
-# Minimise: merge corpus + work + seeds into a fresh directory, then replace the corpus with it.
+# Minimise corpus + work + seeds into tests/fuzz/corpus/<target>/: a greedy set cover of the
+# edges they reach (tests/fuzz/minimize.py), a few dozen files per target.
 fuzz-merge: fuzz-build
 	@set -e; $(foreach t,$(FUZZ_TARGETS),\
-	  rm -rf $(FUZZ_OUT)/merge/$(t); mkdir -p $(FUZZ_OUT)/merge/$(t) $(FUZZ_DIR)/corpus/$(t) \
-	    $(FUZZ_OUT)/work/$(t) $(FUZZ_OUT)/seeds/$(t); \
-	  nice -n 10 $(FUZZ_OUT)/fuzz_$(t) -merge=1 -rss_limit_mb=2048 -timeout=10 \
-	    -max_len=$(or $(FUZZ_MAXLEN_$(t)),$(FUZZ_MAXLEN)) $(FUZZ_OUT)/merge/$(t) \
-	    $(FUZZ_DIR)/corpus/$(t) $(FUZZ_OUT)/work/$(t) $(FUZZ_OUT)/seeds/$(t) \
-	    >$(FUZZ_OUT)/merge/$(t).log 2>&1; \
-	  rm -f $(FUZZ_DIR)/corpus/$(t)/*; cp $(FUZZ_OUT)/merge/$(t)/* $(FUZZ_DIR)/corpus/$(t)/; \
-	  echo "fuzz_$(t): corpus $$(ls $(FUZZ_DIR)/corpus/$(t) | wc -l) files, \
-	    $$(du -sk $(FUZZ_DIR)/corpus/$(t) | cut -f1) KiB";)
+	  $(PYTHON) $(FUZZ_DIR)/minimize.py $(FUZZ_OUT)/fuzz_$(t) $(FUZZ_DIR)/corpus/$(t) \
+	    $(or $(FUZZ_MAXLEN_$(t)),$(FUZZ_MAXLEN)) \
+	    $(FUZZ_DIR)/corpus/$(t) $(FUZZ_OUT)/work/$(t) $(FUZZ_OUT)/seeds/$(t);)
 
 -include $(wildcard $(FUZZ_OUT)/obj/dissectors/*.d $(FUZZ_OUT)/obj/src/*.d)

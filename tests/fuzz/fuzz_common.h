@@ -12,7 +12,9 @@
  *            the target builds in front; FZ_NOICRC skips the ICRC check;
  *            FZ_NOBLOCK drops the uSID block; FZ_JSON renders JSON instead
  *            of text; FZ_VERBOSE renders every field; FZ_NFLEN8 uses 8-bit
- *            uSIDs in a /24 block instead of 16-bit in a /32.
+ *            uSIDs in a /24 block instead of 16-bit in a /32; FZ_NOEMIT
+ *            skips the rendering. (fuzz_udp.c uses bit 6 for its own
+ *            purpose, see there.)
  *   byte 1   wire bytes beyond the capture: len = caplen + byte 1, so the
  *            truncated (capture cut) paths are reached as well as the
  *            malformed ones.
