@@ -150,6 +150,8 @@ struct dp_opts {
 	uint8_t nflen;       /* uSID length in bits: 8, 16, 24 or 32 */
 	uint32_t local_lo;   /* uSIDs in [local_lo, local_hi] are local (LIB) */
 	uint32_t local_hi;
+	bool no_split;       /* only tell whether a DA is in the block; leave dp_ip.usid empty
+	                        (the analyzer reads programs from paths, not from each packet) */
 };
 
 /* One SRH TLV as found (RFC 8754 §2.1). Pad1 has len 0 and no length byte. */
@@ -367,6 +369,8 @@ bool bth_layout(uint8_t opcode, uint16_t *ext);
 
 /* Split a 128-bit address as a uSID carrier; false when outside the block. */
 bool usid_split(const struct dp_opts *o, const uint8_t addr[16], struct dp_usid *out);
+/* Is the address inside the configured block? */
+bool usid_in_block(const struct dp_opts *o, const uint8_t addr[16]);
 bool usid_is_local(const struct dp_opts *o, uint32_t id);
 
 /* ICRC over the frame's RoCE packet (IBTA Annex A17.3.3); see icrc.c. */

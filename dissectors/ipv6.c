@@ -146,7 +146,13 @@ void ipv6_dissect(struct dp_ctx *x)
 	ip->off = off;
 	memcpy(ip->src, h + 8, 16);
 	memcpy(ip->dst, h + 24, 16);
-	ip->in_block = usid_split(x->o, ip->dst, &ip->usid);
+	if (x->o->no_split) {
+		ip->usid.n = 0;
+		ip->usid.local_mask = 0;
+		ip->in_block = usid_in_block(x->o, ip->dst);
+	} else {
+		ip->in_block = usid_split(x->o, ip->dst, &ip->usid);
+	}
 
 	if (ip->plen == 0 && ip->nh == NH_HBH) {
 		ip->hlen = 40;

@@ -17,6 +17,17 @@ bool usid_is_local(const struct dp_opts *o, uint32_t id)
 	return id >= o->local_lo && id <= o->local_hi;
 }
 
+bool usid_in_block(const struct dp_opts *o, const uint8_t addr[16])
+{
+	unsigned bbytes = o->lblen / 8;
+	if (!o->has_block || bbytes > 16)
+		return false;
+	for (unsigned i = 0; i < bbytes; i++)
+		if (addr[i] != o->block[i])
+			return false;
+	return true;
+}
+
 bool usid_split(const struct dp_opts *o, const uint8_t addr[16], struct dp_usid *out)
 {
 	out->n = 0;
@@ -26,8 +37,9 @@ bool usid_split(const struct dp_opts *o, const uint8_t addr[16], struct dp_usid 
 	unsigned bbytes = o->lblen / 8, ubytes = o->nflen / 8;
 	if (bbytes > 16 || ubytes == 0 || ubytes > 4) /* defensive: config validates */
 		return false;
-	if (memcmp(addr, o->block, bbytes) != 0)
-		return false;
+	for (unsigned i = 0; i < bbytes; i++) /* a few bytes: a loop beats a call to memcmp */
+		if (addr[i] != o->block[i])
+			return false;
 	for (unsigned pos = bbytes; pos + ubytes <= 16 && out->n < DP_MAX_USID; pos += ubytes) {
 		uint32_t id = 0;
 		for (unsigned i = 0; i < ubytes; i++)

@@ -50,6 +50,7 @@ bool engine_init(struct engine *e, const struct config *cfg)
 	memset(e, 0, sizeof(*e));
 	e->cfg = cfg;
 	config_dp_opts(cfg, &e->dp);
+	e->dp.no_split = true; /* programs come from paths.c, once per distinct program */
 	e->pmtu = cfg->set.pmtu;
 	e->pmtu_fixed = cfg->set.pmtu_set;
 	e->seed = hash_seed();
@@ -65,7 +66,9 @@ bool engine_init(struct engine *e, const struct config *cfg)
 	e->nak_nslot = 64;
 	e->nak_slot = calloc(e->nak_nslot, sizeof(*e->nak_slot));
 	e->pol = policy_new(e);
-	if (!e->combo_slot || !e->nak_slot || !e->pol) {
+	e->pend[0].buf = malloc(PEND_BUF);
+	e->pend[1].buf = malloc(PEND_BUF);
+	if (!e->combo_slot || !e->nak_slot || !e->pol || !e->pend[0].buf || !e->pend[1].buf) {
 		engine_free(e);
 		return false;
 	}
@@ -85,6 +88,8 @@ void engine_free(struct engine *e)
 	free(e->ev);
 	free(e->nak);
 	free(e->nak_slot);
+	free(e->pend[0].buf);
+	free(e->pend[1].buf);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -786,27 +791,19 @@ static void qp_account(struct engine *e, struct qp *q, const struct dpkt *d, con
 	}
 }
 
-void engine_packet(struct engine *e, int tapidx, const struct pkt *p)
+/*
+ * The second half of a packet's work: everything after the dissection. It
+ * runs one packet late (see engine_packet), by when the QP record that the
+ * first half asked the cache for has arrived.
+ */
+static void finish(struct engine *e, struct pend *pe)
 {
-	struct tap *tap = &e->tap[tapidx];
-	struct dpkt d;
-
-	dissect(&e->dp, p->linktype, p->data, p->caplen, p->len, &d);
-	/*
-	 * Attributable: a decoded packet, or one whose BTH is whole and only its
-	 * extended headers were cut by the snapshot length (the lengths are
-	 * declared, so only RETH/AETH values are missing).
-	 */
-	bool cut = d.status == DP_TRUNCATED && d.cause == DP_C_ROCE_EXT_TRUNC && d.has_payload;
-	bool roce = d.has_bth && (d.status == DP_OK || cut);
-	struct qp_key k;
-	uint64_t h = 0;
-	if (roce) {
-		/* Start fetching the QP record now; the bookkeeping below hides the wait. */
-		qp_key_from(&d, p->data, &k);
-		h = qptab_hash(&e->qp, &k);
-		qptab_prefetch(&e->qp, h);
-	}
+	struct tap *tap = &e->tap[pe->tap];
+	const struct pkt *p = &pe->p;
+	const struct dpkt *dd = &pe->d;
+#define d (*dd)
+	int tapidx = pe->tap;
+	bool cut = pe->cut, roce = pe->roce;
 	tap->packets++;
 	tap->bytes += p->len;
 	if (!tap->first_ts)
@@ -830,12 +827,12 @@ void engine_packet(struct engine *e, int tapidx, const struct pkt *p)
 	if (!roce)
 		return; /* defensive: an ok frame is RoCE or MAC control */
 
-	struct qp *q = qptab_find(&e->qp, &k, h);
+	struct qp *q = qptab_find(&e->qp, &pe->k, pe->h);
 	if (!q) {
 		struct qp ev;
 		uint64_t evc[QCTR_INLINE];
 		bool evicted;
-		q = qptab_insert(&e->qp, &k, h, &ev, evc, &evicted);
+		q = qptab_insert(&e->qp, &pe->k, pe->h, &ev, evc, &evicted);
 		if (evicted)
 			evict_save(e, &ev, evc);
 		if (!q)
@@ -870,6 +867,58 @@ void engine_packet(struct engine *e, int tapidx, const struct pkt *p)
 	pa->sighting_bytes += p->len;
 	policy_sighting(e, tapidx, q, path, &d, p, entering, primary);
 	qptab_mark_dirty(&e->qp, q);
+#undef d
+}
+
+/*
+ * One packet seen at a tap. The frame is copied (it is the caller's only
+ * until its next read) and dissected, and the cache is asked for its QP
+ * record; then the previous packet is finished, while that record arrives.
+ * Packets are thus finished in order, one call late: engine_sync() finishes
+ * the last one, and everything that reads the engine's tables calls it.
+ */
+void engine_packet(struct engine *e, int tapidx, const struct pkt *p)
+{
+	struct pend *pe = &e->pend[e->pcur];
+	uint32_t caplen = p->caplen <= PEND_BUF ? p->caplen : PEND_BUF; /* defensive: readers cap it */
+	memcpy(pe->buf, p->data, caplen);
+	pe->p = *p;
+	pe->p.caplen = caplen;
+	pe->p.data = pe->buf;
+	pe->tap = tapidx;
+	struct dpkt *d = &pe->d;
+	dissect(&e->dp, p->linktype, pe->buf, caplen, p->len, d);
+	/*
+	 * Attributable: a decoded packet, or one whose BTH is whole and only its
+	 * extended headers were cut by the snapshot length (the lengths are
+	 * declared, so only RETH/AETH values are missing).
+	 */
+	pe->cut = d->status == DP_TRUNCATED && d->cause == DP_C_ROCE_EXT_TRUNC && d->has_payload;
+	pe->roce = d->has_bth && (d->status == DP_OK || pe->cut);
+	if (pe->roce) {
+		qp_key_from(d, pe->buf, &pe->k);
+		pe->h = qptab_hash(&e->qp, &pe->k);
+		qptab_prefetch(&e->qp, pe->h);
+	}
+	pe->has = true;
+	struct pend *prev = &e->pend[e->pcur ^ 1];
+	if (prev->has) {
+		prev->has = false;
+		finish(e, prev);
+	}
+	e->pcur ^= 1;
+}
+
+void engine_sync(struct engine *e)
+{
+	for (int k = 0; k < 2; k++) {
+		/* The older one first: the one not at pcur. */
+		struct pend *pe = &e->pend[e->pcur ^ 1 ^ k];
+		if (pe->has) {
+			pe->has = false;
+			finish(e, pe);
+		}
+	}
 }
 
 /*
@@ -899,6 +948,7 @@ static bool late_run_was_resent(struct engine *e, const struct qp *q)
 
 void engine_finish(struct engine *e)
 {
+	engine_sync(e);
 	if (e->cur_sec)
 		second_close(e);
 	for (uint32_t i = 0; i < e->qp.n; i++) {

@@ -108,6 +108,19 @@ struct nakrec {
 
 struct policy_state; /* policy.c */
 
+#define PEND_BUF 262144u /* the largest record the readers hand out */
+
+/* A packet dissected and waiting to be finished (engine_packet). */
+struct pend {
+	bool has, roce, cut;
+	int tap;
+	uint64_t h;
+	struct qp_key k;
+	struct pkt p;
+	struct dpkt d;
+	uint8_t *buf;
+};
+
 struct engine {
 	const struct config *cfg;
 	struct dp_opts dp;
@@ -158,6 +171,8 @@ struct engine {
 	uint64_t ev_gaps, ev_retrans, ev_ooo, ev_naks, ev_rnr, ev_cnps, ev_ce;
 
 	struct policy_state *pol;  /* verdicts, correlation, evidence (policy.c) */
+	struct pend pend[2];       /* the packet being finished one call late, and the next */
+	int pcur;
 	uint64_t seed;
 };
 
@@ -167,8 +182,10 @@ void engine_free(struct engine *e);
 /* Add a tap; returns its index or -1 (too many). `name` may name a config tap. */
 int engine_add_tap(struct engine *e, const char *name, const char *source);
 
-/* One packet seen at tap `tap`. */
+/* One packet seen at tap `tap` (finished one call later; see engine_sync). */
 void engine_packet(struct engine *e, int tap, const struct pkt *p);
+/* Finish the packet still pending: call before reading the engine's tables. */
+void engine_sync(struct engine *e);
 
 /* Close the current second and resolve pending PSN classifications (end of input). */
 void engine_finish(struct engine *e);

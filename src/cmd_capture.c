@@ -264,6 +264,7 @@ int cmd_capture(int argc, char **argv)
 		if (st && e->nev >= EV_FLUSH_AT && !store_flush(st, e, NULL, "running"))
 			next_tick = 0; /* report the store error at once */
 		if (!got) {
+			engine_sync(e); /* an idle link leaves no packet waiting to be judged */
 			struct timespec nap = {0, 1000000};
 			nanosleep(&nap, NULL);
 		}
@@ -274,6 +275,8 @@ int cmd_capture(int argc, char **argv)
 			} else if (!config_load(&newcfg, cfgpath, err, sizeof(err))) {
 				warnmsg("SIGHUP: %s (keeping the running config)", err);
 			} else {
+				/* Packets before the reload are judged under the old config. */
+				engine_sync(e);
 				/* The engine holds a pointer to cfg: swap the contents in place. */
 				struct config old = cfg;
 				cfg = newcfg;

@@ -696,6 +696,7 @@ bool store_flush(struct store *s, struct engine *e, const uint32_t *peer, const 
 {
 	bool final = peer != NULL;
 	uint32_t ndirty = 0;
+	engine_sync(e);
 	s->err[0] = '\0';
 	if (!collect_dirty(s, e, &ndirty))
 		return false;
