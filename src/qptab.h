@@ -76,6 +76,8 @@ enum qp_ctr {
 	QCTR_MSGS,
 	QCTR_COMBO,                   /* sightings on (combo_path, combo_tap) */
 	QCTR_RETHS,                   /* requests with a RETH: the count behind msg_sum */
+	QCTR_VIOL,                    /* sightings with a violation verdict (a misrouted flood is
+	                                 when the analyzer must keep up) */
 	QCTR_INLINE,
 	QCTR_NAK = QCTR_INLINE,
 	QCTR_RNR_NAK,
@@ -86,7 +88,6 @@ enum qp_ctr {
 	QCTR_GAPS,
 	QCTR_RETRANS,
 	QCTR_OOO,
-	QCTR_VIOL,                    /* sightings with a violation verdict */
 	QCTR_N
 };
 #define QCTR_SIDE (QCTR_N - QCTR_INLINE)
@@ -118,18 +119,18 @@ struct qp {
 	uint64_t combo_bytes;
 	uint32_t ctr[QCTR_INLINE];        /* see enum qp_ctr; wide values via qp_get() */
 	uint32_t psn_next;                /* expected next request PSN */
+	/* line 2 */
 	uint16_t pending;                 /* late PSNs filling a hole, not yet classified */
 	uint8_t nsport;                   /* distinct source ports seen, saturating at 255 */
 	uint8_t pol_dscp;                 /* DSCP + 1 the cached policy was matched with */
-	/* line 2 */
 	uint32_t hole_lo, hole_hi;        /* the open gap */
 	uint32_t resp_next;               /* next READ response PSN in the current message */
 	uint32_t combo_path;              /* the first (path, tap): sightings in ctr[QCTR_COMBO] */
 	uint16_t combo_tap;
 	uint16_t policy;                  /* policy index + 1, 0 = none */
-	uint32_t id;                      /* stable id in the store (1-based, never reused) */
 	uint64_t dscp;                    /* bit d: outer DSCP d seen */
 	uint16_t sport[4];                /* first distinct UDP source ports */
+	uint32_t id;                      /* stable id in the store (1-based, never reused) */
 	uint32_t first_req_psn;           /* for pairing */
 	uint32_t last_resp_psn;
 	uint32_t msg_min, msg_max;
@@ -138,6 +139,7 @@ struct qp {
 	uint64_t first_ts;                /* ns */
 	uint64_t msg_sum;
 };
+_Static_assert(sizeof(struct qp) == 208, "struct qp: keep four cache lines, the fourth partly");
 
 struct qptab {
 	struct qp *rec;
