@@ -3,14 +3,18 @@
 measured in the same run (ISSUE: benchmarks).
 
 Inputs (made by spinetap-gen, cached in bench/cache/):
-  ref2m   2M packets, 1,024 QPs, H.Encaps.Red, snaplen 128 (the reference file)
+  ref2m   2M packets, 1,024 QPs, H.Encaps.Red, snaplen 128 (the reference file),
+          both spines' taps merged in one file; ref2m.d/ holds the same
+          packets as one file per tap (spine1.pcap, spine2.pcap)
   srh2m   the same traffic with SRH programs (H.Encaps + SRH) and a VLAN tag
   ref4m   4M packets of the reference traffic
-  qp100k  2M packets over 100,000 QPs;  qp1m  2M packets over 1,000,000 QPs
+  qp1k, qp100k, qp1m   2M packets over 1,000, 100,000 and 1,000,000 connections
 Runs, each repeated BENCH_REPEAT times (median):
-  floor (bare libpcap pcap_loop counting), spinetap decode -q, spinetap
-  analyze with the fabric config and its policies writing SQLite, analyze
-  -d :memory:, and on a 200k-packet slice tshark -T fields and tcpdump -nn -r.
+  floor (bare libpcap pcap_loop counting), spinetap decode -q on the merged
+  file; spinetap analyze of the two tap files with the fabric config and its
+  policies (every packet judged), writing SQLite and -d :memory:, against the
+  floor over the same two files; and on a 200k-packet slice tshark -T fields
+  and tcpdump -nn -r.
 Live (root only): tcpreplay --topspeed into a veth pair, spinetap capture on
 the peer: rate reached, packets lost, CPU per packet of the capture worker.
 The table goes to stdout and to bench/latest.md.
@@ -37,6 +41,8 @@ SCALE = 10 if QUICK else 1
 
 INPUTS = {
     "ref2m": ["--qps", "1024", "--packets", str(2000000 // SCALE)],
+    # H.Encaps with an SRH and a VLAN tag: 146 bytes of headers before the BTH, so a
+    # snaplen of 256 (capture's default) rather than 128
     "srh2m": ["--qps", "1024", "--packets", str(2000000 // SCALE), "--style", "encap", "--vlan", "100"],
     "ref4m": ["--qps", "1024", "--packets", str(4000000 // SCALE)],
     "qp1k": ["--qps", "1000", "--packets", str(2000000 // SCALE), "--seed", "7"],
@@ -49,17 +55,33 @@ def log(*a):
     print(*a, file=sys.stderr, flush=True)
 
 
+PER_TAP = ("ref2m", "srh2m", "ref4m")  # also written one file per tap, in NAME.d/
+
+
 def make_inputs():
     paths = {}
     for name, args in INPUTS.items():
         pcap = os.path.join(CACHE, f"{name}{'-quick' if QUICK else ''}.pcap")
         cfg = pcap[:-5] + ".yaml"
+        snap = "256" if name == "srh2m" else "128"
         if not (os.path.exists(pcap) and os.path.exists(cfg)):
             log(f"bench: generating {pcap}")
-            subprocess.run([GEN, "--snaplen", "128", "-w", pcap, "--config-out", cfg] + args,
+            subprocess.run([GEN, "--snaplen", snap, "-w", pcap, "--config-out", cfg] + args,
+                           check=True, stdout=subprocess.DEVNULL)
+        tapdir = pcap[:-5] + ".d"
+        if name in PER_TAP and not os.path.exists(os.path.join(tapdir, "lab.yaml")):
+            log(f"bench: generating {tapdir}/")
+            subprocess.run([GEN, "--snaplen", snap, "--out-dir", tapdir] + args,
                            check=True, stdout=subprocess.DEVNULL)
         paths[name] = (pcap, cfg)
     return paths
+
+
+def tap_args(pcap):
+    """The per-tap files of an input (PCAP[:-5].d/) as spinetap arguments TAP=FILE, and the files."""
+    d = pcap[:-5] + ".d"
+    files = sorted(f for f in os.listdir(d) if f.endswith(".pcap"))
+    return [f"{f[:-5]}={os.path.join(d, f)}" for f in files], [os.path.join(d, f) for f in files]
 
 
 def timed(cmd, packets=None):
@@ -87,8 +109,8 @@ def median_run(cmd, repeat=REPEAT):
     return statistics.median(walls), max(rss)
 
 
-def count_packets(pcap):
-    out = subprocess.run([FLOOR, pcap], stdout=subprocess.PIPE, check=True).stdout
+def count_packets(*pcaps):
+    out = subprocess.run([FLOOR, *pcaps], stdout=subprocess.PIPE, check=True).stdout
     return int(out.strip())
 
 
@@ -164,25 +186,33 @@ def main():
     tmpdir = tempfile.mkdtemp()
     db = os.path.join(tmpdir, "bench.db")
 
-    def analyze_db(pcap, cfg):
+    def analyze_db(cfg, taps):
         walls, mems = [], []
         for _ in range(REPEAT):
             for suffix in ("", "-wal", "-shm"):
                 if os.path.exists(db + suffix):
                     os.unlink(db + suffix)
-            w, m, _ = timed([SPINETAP, "analyze", "-q", "-c", cfg, "-d", db, f"spine1={pcap}"])
+            w, m, _ = timed([SPINETAP, "analyze", "-q", "-c", cfg, "-d", db] + taps)
             walls.append(w)
             mems.append(m)
         return statistics.median(walls), max(mems)
 
-    an_w, an_m = analyze_db(ref, refcfg)
-    rows.append(("spinetap analyze -c (policies) -d file.db", n_ref, an_w, an_m))
-    mem_w, mem_m = median_run([SPINETAP, "analyze", "-q", "-c", refcfg, "-d", ":memory:", ref])
-    rows.append(("spinetap analyze -d :memory:", n_ref, mem_w, mem_m))
+    # The analyzer reads one file per tap, as users give it; its floor reads the same files.
+    ref_taps, ref_files = tap_args(ref)
+    n_taps = count_packets(*ref_files)
+    if n_taps != n_ref:
+        raise SystemExit(f"bench: ref2m.d/ holds {n_taps} packets, ref2m.pcap {n_ref}")
+    tf_w, tf_m = median_run([FLOOR] + ref_files)
+    rows.append(("floor over the two tap files", n_ref, tf_w, tf_m, tf_w))
+    an_w, an_m = analyze_db(refcfg, ref_taps)
+    rows.append(("spinetap analyze -c (2 taps, policies) -d file.db", n_ref, an_w, an_m, tf_w))
+    mem_w, mem_m = median_run([SPINETAP, "analyze", "-q", "-c", refcfg, "-d", ":memory:"] + ref_taps)
+    rows.append(("spinetap analyze -c (2 taps, policies) -d :memory:", n_ref, mem_w, mem_m, tf_w))
     srh, srhcfg = inputs["srh2m"]
-    n_srh = count_packets(srh)
-    srh_floor_w, _ = median_run([FLOOR, srh])
-    srh_w, srh_m = median_run([SPINETAP, "analyze", "-q", "-c", srhcfg, "-d", ":memory:", srh])
+    srh_taps, srh_files = tap_args(srh)
+    n_srh = count_packets(*srh_files)
+    srh_floor_w, _ = median_run([FLOOR] + srh_files)
+    srh_w, srh_m = median_run([SPINETAP, "analyze", "-q", "-c", srhcfg, "-d", ":memory:"] + srh_taps)
     log("bench: spinetap runs done")
 
     # tshark and tcpdump on a 200k slice (they are slow).
@@ -204,21 +234,26 @@ def main():
     # Memory: 4M vs 2M of the same traffic, and bytes per tracked QP.
     r4, r4cfg = inputs["ref4m"]
     n4 = count_packets(r4)
-    w4, m4 = median_run([SPINETAP, "analyze", "-q", "-c", r4cfg, "-d", ":memory:", r4], repeat=min(REPEAT, 3))
+    w4, m4 = median_run([SPINETAP, "analyze", "-q", "-c", r4cfg, "-d", ":memory:"] + tap_args(r4)[0],
+                        repeat=min(REPEAT, 3))
     qpm = {}
     for name in ("qp1k", "qp100k", "qp1m"):
         p, c = inputs[name]
         w, m = median_run([SPINETAP, "analyze", "-q", "-c", c, "-d", ":memory:", p], repeat=min(REPEAT, 3))
-        js = subprocess.run([SPINETAP, "analyze", "-q", "-d", ":memory:", "--json", p],
+        js = subprocess.run([SPINETAP, "analyze", "-d", ":memory:", "--json", p],
                             stdout=subprocess.PIPE, check=False).stdout
-        qpm[name] = (w, m)
-    n_qp1k = 1000
-    n_qp1m = 1000000 // SCALE
+        # QP records tracked: a generated connection gives one per direction that carried packets
+        qpm[name] = (w, m, json.loads(js)["table"]["qps"])
+    n_qp1k = qpm["qp1k"][2]
+    n_qp100k = qpm["qp100k"][2]
+    n_qp1m = qpm["qp1m"][2]
     bytes_per_qp = (qpm["qp1m"][1] - qpm["qp1k"][1]) * 1024 / (n_qp1m - n_qp1k)
+    bytes_per_qp_100k = (qpm["qp100k"][1] - qpm["qp1k"][1]) * 1024 / (n_qp100k - n_qp1k)
     live, live_why = live_bench(ref)
     shutil.rmtree(tmpdir, ignore_errors=True)
 
     tshark_rate = next((n / w for (name, n, w, _) in peers if name.startswith("tshark")), None)
+    # Each row's ratio is against the floor over the same files: the merged file, or the tap files.
     floor_rate = n_ref / floor_w
     lines = []
     lines.append(f"Benchmark of {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine()}")
@@ -227,18 +262,22 @@ def main():
     lines.append("")
     lines.append("| run | packets | Mpps | x floor | x tshark | peak RSS |")
     lines.append("|---|---:|---:|---:|---:|---:|")
-    for (name, n, w, m) in rows + peers:
+    for row in rows + peers:
+        name, n, w, m = row[:4]
+        fr = n_ref / row[4] if len(row) > 4 else floor_rate
         rate = n / w
         xt = f"{rate / tshark_rate:.0f}" if tshark_rate else "-"
-        lines.append(f"| {name} | {n:,} | {rate / 1e6:.2f} | {rate / floor_rate:.2f} | {xt} | {m / 1024:.1f} MiB |")
-    lines.append(f"| spinetap analyze -d :memory:, SRH + VLAN traffic | {n_srh:,} | {n_srh / srh_w / 1e6:.2f} |"
+        lines.append(f"| {name} | {n:,} | {rate / 1e6:.2f} | {rate / fr:.2f} | {xt} | {m / 1024:.1f} MiB |")
+    lines.append(f"| spinetap analyze -d :memory:, SRH + VLAN traffic (snaplen 256) | {n_srh:,} | {n_srh / srh_w / 1e6:.2f} |"
                  f" {(n_srh / srh_w) / (n_srh / srh_floor_w):.2f} (its own floor) | "
                  f"{(n_srh / srh_w) / tshark_rate:.0f} | {srh_m / 1024:.1f} MiB |" if tshark_rate else "")
     lines.append("")
     lines.append(f"memory: analyze peak RSS {mem_m / 1024:.1f} MiB for {n_ref:,} packets, {m4 / 1024:.1f} MiB for"
                  f" {n4:,} packets of the same traffic ({(m4 - mem_m) * 100 / mem_m:+.1f}%)")
-    lines.append(f"memory per QP: {qpm['qp1k'][1] / 1024:.1f} MiB with 1k QPs, {qpm['qp100k'][1] / 1024:.1f} MiB with"
-                 f" 100k, {qpm['qp1m'][1] / 1024:.1f} MiB with {n_qp1m:,}: {bytes_per_qp:.0f} bytes of RSS per tracked QP")
+    lines.append(f"memory per QP: peak RSS {qpm['qp1k'][1] / 1024:.1f} MiB with {n_qp1k:,} QP records tracked,"
+                 f" {qpm['qp100k'][1] / 1024:.1f} MiB with {n_qp100k:,}, {qpm['qp1m'][1] / 1024:.1f} MiB with {n_qp1m:,}"
+                 f" (2M packets each): {bytes_per_qp:.0f} bytes of RSS per tracked QP from the 1k and 1M-QP runs"
+                 f" ({bytes_per_qp_100k:.0f} from the 1k and 100k-QP runs)")
     if live:
         lines.append(f"live: tcpreplay --topspeed {live['sent']:,} packets in {live['seconds']:.2f} s"
                      f" ({live['rate'] / 1e6:.3f} Mpps) into a veth pair; spinetap capture got"
