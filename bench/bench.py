@@ -177,42 +177,54 @@ def main():
     inputs = make_inputs()
     ref, refcfg = inputs["ref2m"]
     n_ref = count_packets(ref)
-    rows = []
-    floor_w, floor_m = median_run([FLOOR, ref])
-    rows.append(("floor: libpcap pcap_loop, count only", n_ref, floor_w, floor_m))
-    log("bench: floor done")
-    dec_w, dec_m = median_run([SPINETAP, "decode", "-q", ref])
-    rows.append(("spinetap decode -q", n_ref, dec_w, dec_m))
     tmpdir = tempfile.mkdtemp()
     db = os.path.join(tmpdir, "bench.db")
 
-    def analyze_db(cfg, taps):
-        walls, mems = [], []
-        for _ in range(REPEAT):
-            for suffix in ("", "-wal", "-shm"):
-                if os.path.exists(db + suffix):
-                    os.unlink(db + suffix)
-            w, m, _ = timed([SPINETAP, "analyze", "-q", "-c", cfg, "-d", db] + taps)
-            walls.append(w)
-            mems.append(m)
-        return statistics.median(walls), max(mems)
+    def fresh_db():
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(db + suffix):
+                os.unlink(db + suffix)
 
     # The analyzer reads one file per tap, as users give it; its floor reads the same files.
     ref_taps, ref_files = tap_args(ref)
     n_taps = count_packets(*ref_files)
     if n_taps != n_ref:
         raise SystemExit(f"bench: ref2m.d/ holds {n_taps} packets, ref2m.pcap {n_ref}")
-    tf_w, tf_m = median_run([FLOOR] + ref_files)
-    rows.append(("floor over the two tap files", n_ref, tf_w, tf_m, tf_w))
-    an_w, an_m = analyze_db(refcfg, ref_taps)
-    rows.append(("spinetap analyze -c (2 taps, policies) -d file.db", n_ref, an_w, an_m, tf_w))
-    mem_w, mem_m = median_run([SPINETAP, "analyze", "-q", "-c", refcfg, "-d", ":memory:"] + ref_taps)
-    rows.append(("spinetap analyze -c (2 taps, policies) -d :memory:", n_ref, mem_w, mem_m, tf_w))
     srh, srhcfg = inputs["srh2m"]
     srh_taps, srh_files = tap_args(srh)
     n_srh = count_packets(*srh_files)
-    srh_floor_w, _ = median_run([FLOOR] + srh_files)
-    srh_w, srh_m = median_run([SPINETAP, "analyze", "-q", "-c", srhcfg, "-d", ":memory:"] + srh_taps)
+    # Round-robin: every repetition runs each command once, so a noisy spell on
+    # this shared machine slows every row alike instead of one.
+    cmds = {
+        "floor": ([FLOOR, ref], None),
+        "decode": ([SPINETAP, "decode", "-q", ref], None),
+        "tfloor": ([FLOOR] + ref_files, None),
+        "an_db": ([SPINETAP, "analyze", "-q", "-c", refcfg, "-d", db] + ref_taps, fresh_db),
+        "an_mem": ([SPINETAP, "analyze", "-q", "-c", refcfg, "-d", ":memory:"] + ref_taps, None),
+        "srh_floor": ([FLOOR] + srh_files, None),
+        "srh": ([SPINETAP, "analyze", "-q", "-c", srhcfg, "-d", ":memory:"] + srh_taps, None),
+    }
+    runs = {k: ([], []) for k in cmds}
+    for _ in range(REPEAT):
+        for k, (cmd, before) in cmds.items():
+            if before:
+                before()
+            w, m, _ = timed(cmd)
+            runs[k][0].append(w)
+            runs[k][1].append(m)
+    res = {k: (statistics.median(w), max(m)) for k, (w, m) in runs.items()}
+    floor_w, floor_m = res["floor"]
+    tf_w, tf_m = res["tfloor"]
+    srh_floor_w = res["srh_floor"][0]
+    srh_w, srh_m = res["srh"]
+    mem_w, mem_m = res["an_mem"]
+    rows = [
+        ("floor: libpcap pcap_loop, count only", n_ref, floor_w, floor_m),
+        ("spinetap decode -q", n_ref, *res["decode"]),
+        ("floor over the two tap files", n_ref, tf_w, tf_m, tf_w),
+        ("spinetap analyze -c (2 taps, policies) -d file.db", n_ref, *res["an_db"], tf_w),
+        ("spinetap analyze -c (2 taps, policies) -d :memory:", n_ref, *res["an_mem"], tf_w),
+    ]
     log("bench: spinetap runs done")
 
     # tshark and tcpdump on a 200k slice (they are slow).
@@ -268,7 +280,7 @@ def main():
         rate = n / w
         xt = f"{rate / tshark_rate:.0f}" if tshark_rate else "-"
         lines.append(f"| {name} | {n:,} | {rate / 1e6:.2f} | {rate / fr:.2f} | {xt} | {m / 1024:.1f} MiB |")
-    lines.append(f"| spinetap analyze -d :memory:, SRH + VLAN traffic (snaplen 256) | {n_srh:,} | {n_srh / srh_w / 1e6:.2f} |"
+    lines.append(f"| spinetap analyze -c (2 taps, policies) -d :memory:, SRH + VLAN traffic (snaplen 256) | {n_srh:,} | {n_srh / srh_w / 1e6:.2f} |"
                  f" {(n_srh / srh_w) / (n_srh / srh_floor_w):.2f} (its own floor) | "
                  f"{(n_srh / srh_w) / tshark_rate:.0f} | {srh_m / 1024:.1f} MiB |" if tshark_rate else "")
     lines.append("")
