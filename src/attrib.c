@@ -573,17 +573,22 @@ static bool in_hole(const struct qp *q, uint32_t psn)
  * The last request was a READ whose reservation was computed with a PMTU
  * guess (none configured, none seen in FIRST/MIDDLE payloads yet): does a
  * PMTU of 256..4096 make its responses end just before `psn`? Then that
- * PMTU is learned and there is no gap.
+ * PMTU is learned and there is no gap. If the PMTU has been learned since
+ * (from another QP's payloads), the reservation is recomputed with it.
  */
 static bool read_explains(struct engine *e, const struct qp *q, uint32_t psn)
 {
-	if (e->pmtu_fixed || e->pmtu_learned)
+	if (e->pmtu_fixed)
 		return false; /* the PMTU is known: the reservation was right, a jump is a gap */
 	struct nakrec *r = nak_get(e, q->id, false);
-	if (!r)
+	if (!r || !r->read_guess)
 		return false;
 	if (r->read_len == UINT32_MAX)
 		return true; /* its RETH was not captured: any reservation is possible */
+	if (e->pmtu_learned) {
+		uint32_t span = r->read_len ? (r->read_len + e->pmtu_learned - 1) / e->pmtu_learned : 1;
+		return ((r->read_psn + span) & PSN_MASK) == psn;
+	}
 	for (uint32_t m = 256; m <= 4096; m *= 2) {
 		uint32_t span = r->read_len ? (r->read_len + m - 1) / m : 1;
 		if (((r->read_psn + span) & PSN_MASK) == psn) {
@@ -761,6 +766,8 @@ static void qp_account(struct engine *e, struct qp *q, const struct dpkt *d, con
 			if (r) {
 				r->read_psn = d->bth.psn;
 				r->read_len = (d->ext & DP_X_RETH) ? d->reth.dmalen : UINT32_MAX;
+				/* the reservation is a guess without the RETH or the PMTU */
+				r->read_guess = r->read_len == UINT32_MAX || (!e->pmtu_fixed && !e->pmtu_learned);
 				q->flags |= QPF_READ_LAST;
 			}
 		} else {

@@ -101,6 +101,7 @@ struct nakrec {
 	uint32_t rec;          /* record index when created; valid while rec[rec].id == qp_id */
 	uint32_t n[NAK_CODES];
 	uint32_t read_psn, read_len;
+	bool read_guess;       /* the last READ's reservation used a guessed PMTU */
 	uint32_t late_psn;     /* first PSN of the unresolved late run (struct qp.pending) */
 	uint32_t seqerr_psn;   /* expected PSN named by the last PSN-sequence-error NAK */
 	bool has_seqerr;
@@ -136,6 +137,7 @@ struct engine {
 	uint64_t accounted;        /* RoCE sightings attributed */
 	uint64_t accounted_cut;    /* of which the snapshot cut extended headers */
 	uint64_t pfc_frames;
+	uint64_t skipped_window;   /* read, but outside analyze --from/--to: in no other figure */
 	uint64_t first_ts, last_ts;
 
 	/* (tap, path) counters: a row of tp_stride entries per tap */

@@ -209,7 +209,7 @@ int cmd_analyze(int argc, char **argv)
 	sb_init(&errs, ebuf, sizeof(ebuf));
 	/* Flush every second, or less often when flushing is slow (many QPs change at
 	 * once): the store may take at most a tenth of the time. */
-	uint64_t skipped = 0, n = 0, last_flush = now_ns(), flush_every = 1000000000ull;
+	uint64_t n = 0, last_flush = now_ns(), flush_every = 1000000000ull, next_bucket = 0;
 	bool store_failed = false;
 	struct pkt p;
 	int failed, r;
@@ -220,8 +220,20 @@ int cmd_analyze(int argc, char **argv)
 			continue; /* that source is out of the merge; the others go on */
 		}
 		if (p.ts < from || p.ts >= to) {
-			skipped++;
+			e->skipped_window++;
 			continue;
+		}
+		if (st && p.ts >= next_bucket) {
+			/* A new qp_timeseries bucket of capture time: close the last one first. */
+			if (next_bucket) {
+				engine_sync(e);
+				if (!store_flush(st, e, NULL, "running") && !store_failed) {
+					warnmsg("%s: %s (will retry)", db, store_error(st));
+					store_failed = true;
+				}
+			}
+			uint64_t w = STORE_QP_BUCKET_S * 1000000000ull;
+			next_bucket = (p.ts / w + 1) * w;
 		}
 		engine_packet(e, srctap[p.src], &p);
 		bool evq_full = e->nev >= EV_FLUSH_AT; /* a QP flood: write the evicted rows now */
@@ -271,8 +283,6 @@ int cmd_analyze(int argc, char **argv)
 			report_json(stdout, e, peer, &ro);
 		else
 			report_text(stdout, e, peer, &ro);
-		if (skipped && !json)
-			printf("(%llu packets outside --from/--to were skipped)\n", (unsigned long long)skipped);
 	}
 	fflush(stdout);
 	if (rc == EXIT_OK && policy_failed(e, failmask))

@@ -60,6 +60,40 @@ static void usage(FILE *f)
 		"  EXPRESSION       a BPF filter applied to every interface\n");
 }
 
+/*
+ * Can a running capture take `n` in place of `o`? Taps and policies can
+ * change; the uSID layout and the nodes' uSIDs (their number and order:
+ * the correlation state is kept per node) cannot. Names and roles can.
+ */
+static bool reloadable(const struct config *o, const struct config *n, char *why, size_t len)
+{
+	if (o->has_block != n->has_block || memcmp(o->block, n->block, sizeof(o->block)) != 0 ||
+	    o->lblen != n->lblen || o->nflen != n->nflen || o->local_lo != n->local_lo ||
+	    o->local_hi != n->local_hi) {
+		snprintf(why, len, "the usid block, nflen or local range changed");
+		return false;
+	}
+	if (o->nnodes != n->nnodes) {
+		snprintf(why, len, "nodes were added or removed (%d, now %d)", o->nnodes, n->nnodes);
+		return false;
+	}
+	for (int i = 0; i < o->nnodes; i++)
+		if (o->nodes[i].usid != n->nodes[i].usid) {
+			snprintf(why, len, "node %s changed its usid or place in the list", n->nodes[i].name);
+			return false;
+		}
+	return true;
+}
+
+/* CPU time of the calling thread: here the attribution thread, which is main. */
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static uint64_t mono_ns(void)
 {
 	struct timespec ts;
@@ -67,20 +101,53 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Copy the live counters of every interface into its tap. */
+/*
+ * Copy the live counters of every interface into its tap; several interfaces
+ * may feed one tap (-i spine1=l1 -i spine1=l2), so their counters are summed.
+ */
 static void sync_taps(struct engine *e, struct live *l, const int *tapof)
 {
+	for (int i = 0; i < live_count(l); i++) {
+		struct tap *t = &e->tap[tapof[i]];
+		t->kernel_recv = t->kernel_drop = t->ifdrop = t->ring_drops = t->worker_packets = 0;
+		t->cpu_s = 0;
+	}
 	for (int i = 0; i < live_count(l); i++) {
 		struct live_stats s;
 		live_stats(l, i, &s);
 		struct tap *t = &e->tap[tapof[i]];
 		t->live = true;
-		t->kernel_recv = s.kernel_recv;
-		t->kernel_drop = s.kernel_drop + s.ring_drops;
-		t->ifdrop = s.ifdrop;
-		t->ring_drops = s.ring_drops;
-		t->worker_packets = s.packets;
-		t->cpu_s = s.cpu_s;
+		t->kernel_recv += s.kernel_recv;
+		t->kernel_drop += s.kernel_drop + s.ring_drops;
+		t->ifdrop += s.ifdrop;
+		t->ring_drops += s.ring_drops;
+		t->worker_packets += s.packets;
+		t->cpu_s += s.cpu_s;
+	}
+}
+
+/* The per-second drops rows: one per tap, the sum of its interfaces. */
+static void store_drop_rows(struct store *st, struct live *l, const int *tapof,
+			    const struct live_stats *cur, const struct live_stats *prev)
+{
+	uint64_t sec = (uint64_t)time(NULL);
+	for (int i = 0; i < live_count(l); i++) {
+		bool first = true;
+		for (int j = 0; j < i; j++)
+			if (tapof[j] == tapof[i])
+				first = false;
+		if (!first)
+			continue;
+		uint64_t pk = 0, by = 0, rx = 0, dr = 0;
+		for (int j = i; j < live_count(l); j++) {
+			if (tapof[j] != tapof[i])
+				continue;
+			pk += cur[j].packets - prev[j].packets;
+			by += cur[j].bytes - prev[j].bytes;
+			rx += cur[j].kernel_recv;
+			dr += cur[j].kernel_drop + cur[j].ring_drops;
+		}
+		store_drops(st, sec, tapof[i], pk, by, rx, dr);
 	}
 }
 
@@ -134,8 +201,8 @@ int cmd_capture(int argc, char **argv)
 				die("-s %s: a snapshot length from 64 to 262144", optarg);
 			break;
 		case 'B':
-			if (!parse_u64(optarg, 1, 4096, &bufmib))
-				die("-B %s: a buffer size in MiB from 1 to 4096", optarg);
+			if (!parse_u64(optarg, 1, 2047, &bufmib)) /* libpcap takes an int of bytes */
+				die("-B %s: a buffer size in MiB from 1 to 2047", optarg);
 			break;
 		case 'Z':
 			user = optarg;
@@ -204,6 +271,7 @@ int cmd_capture(int argc, char **argv)
 		tapof[i] = engine_add_tap(e, specs[i].tap, specs[i].text);
 		if (tapof[i] < 0)
 			die("too many taps");
+		e->tap[tapof[i]].live = true; /* captured from the start: see policy.c leave_span */
 		if (cfg.ntaps && e->tap[tapof[i]].cfg < 0)
 			warnmsg("tap '%s' is not in %s: its packets get no direction or node", specs[i].tap,
 				cfg.file);
@@ -274,6 +342,11 @@ int cmd_capture(int argc, char **argv)
 				warnmsg("SIGHUP: no config file to reload");
 			} else if (!config_load(&newcfg, cfgpath, err, sizeof(err))) {
 				warnmsg("SIGHUP: %s (keeping the running config)", err);
+			} else if (!reloadable(&cfg, &newcfg, err, sizeof(err))) {
+				warnmsg("SIGHUP: %s: %s; restart to apply it (keeping the running config)",
+					cfgpath, err);
+				config_free(&newcfg);
+				config_init(&newcfg);
 			} else {
 				/* Packets before the reload are judged under the old config. */
 				engine_sync(e);
@@ -303,21 +376,26 @@ int cmd_capture(int argc, char **argv)
 		char line[1024];
 		struct sbuf sl;
 		sb_init(&sl, line, sizeof(line));
+		struct live_stats cur[64];
 		for (int i = 0; i < live_count(l); i++) {
-			struct live_stats s;
-			live_stats(l, i, &s);
-			if (s.failed && !strstr(ebuf, s.error)) {
-				warnmsg("%s", s.error);
-				sb_printf(&errs, "%s%s", errs.len ? "; " : "", s.error);
+			struct live_stats *s = &cur[i];
+			live_stats(l, i, s);
+			if (s->failed && !strstr(ebuf, s->error)) {
+				warnmsg("%s", s->error);
+				sb_printf(&errs, "%s%s", errs.len ? "; " : "", s->error);
 			}
-			if (st)
-				store_drops(st, (uint64_t)time(NULL), tapof[i], s.packets - prev[i].packets,
-					    s.bytes - prev[i].bytes, s.kernel_recv, s.kernel_drop + s.ring_drops);
-			sb_printf(&sl, "%s%s %llu pkt/s drop %llu", i ? " | " : "", e->tap[tapof[i]].name,
-				  (unsigned long long)(s.packets - prev[i].packets),
-				  (unsigned long long)(s.kernel_drop + s.ring_drops));
-			prev[i] = s;
+			const struct live_spec *sp = live_spec_at(l, i);
+			char rate[32], kr[32], kd[32];
+			fmt_count(kr, sizeof(kr), s->kernel_recv);
+			fmt_count(kd, sizeof(kd), s->kernel_drop + s->ring_drops);
+			fmt_bytes(rate, sizeof(rate), s->bytes - prev[i].bytes);
+			sb_printf(&sl, "%s%s %s: %llu pkt/s %s/s, kernel recv %s drop %s", i ? " | " : "",
+				  sp->tap, sp->iface, (unsigned long long)(s->packets - prev[i].packets), rate,
+				  kr, kd);
 		}
+		if (st)
+			store_drop_rows(st, l, tapof, cur, prev);
+		memcpy(prev, cur, sizeof(cur[0]) * (size_t)live_count(l));
 		uint64_t f0 = mono_ns();
 		if (st && flush_now && !store_flush(st, e, NULL, "running")) {
 			/* Once per interval, not per packet; counting goes on and the next flush retries. */
@@ -345,6 +423,12 @@ int cmd_capture(int argc, char **argv)
 	while (live_next(l, &p, UINT64_MAX) == 1)
 		engine_packet(e, tapof[p.src], &p);
 	sync_taps(e, l, tapof);
+	if (st) { /* the last, partial second */
+		struct live_stats cur[64];
+		for (int i = 0; i < live_count(l); i++)
+			live_stats(l, i, &cur[i]);
+		store_drop_rows(st, l, tapof, cur, prev);
+	}
 	engine_finish(e);
 
 	uint32_t *peer = calloc(e->qp.n ? e->qp.n : 1, sizeof(*peer));
@@ -368,6 +452,8 @@ int cmd_capture(int argc, char **argv)
 		.db = st ? db : NULL,
 		.run = st ? store_run_id(st) : 0,
 		.error = errs.len ? ebuf : NULL,
+		.live = true,
+		.attr_cpu_s = thread_cpu_s(),
 	};
 	if (!quiet) {
 		if (json)

@@ -43,6 +43,7 @@ struct worker {
 	pcap_t *p;
 	struct live_spec spec;
 	uint32_t linktype;
+	uint32_t ts_scale;     /* ns per unit of the header's sub-second field: 1 or 1000 */
 	pthread_t thr;
 	bool started;
 	/* SPSC ring */
@@ -182,8 +183,9 @@ bool live_open(struct live *l, const struct live_spec *spec, char *err, size_t e
 		netns_path(spec->netns, nspath, sizeof(nspath));
 		target = open(nspath, O_RDONLY | O_CLOEXEC);
 		if (target < 0) {
-			snprintf(err, errlen, "-i %s: no network namespace %s (%s)", spec->text, nspath,
-				 strerror(errno));
+			snprintf(err, errlen, "-i %s: %s %s (%s)", spec->text,
+				 errno == ENOENT || errno == ENOTDIR ? "no network namespace" : "cannot open namespace",
+				 nspath, strerror(errno));
 			return false;
 		}
 		home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -207,8 +209,8 @@ bool live_open(struct live *l, const struct live_spec *spec, char *err, size_t e
 		pcap_set_promisc(w->p, 1);
 		pcap_set_timeout(w->p, BLOCK_TIMEOUT_MS);
 		pcap_set_immediate_mode(w->p, 0);
-		pcap_set_buffer_size(w->p, l->o.buffer_mib << 20);
-		pcap_set_tstamp_precision(w->p, PCAP_TSTAMP_PRECISION_NANO);
+		pcap_set_buffer_size(w->p, (int)((size_t)l->o.buffer_mib << 20)); /* at most 2047 MiB */
+		(void)pcap_set_tstamp_precision(w->p, PCAP_TSTAMP_PRECISION_NANO); /* checked below */
 		int rc = pcap_activate(w->p);
 		if (rc < 0) {
 			const char *why = pcap_geterr(w->p);
@@ -240,6 +242,12 @@ bool live_open(struct live *l, const struct live_spec *spec, char *err, size_t e
 		w->p = NULL;
 		return false;
 	}
+	/* `-i any`: prefer the cooked v2 header, which adds the interface index. */
+	if (pcap_datalink(w->p) == DLT_LINUX_SLL)
+		(void)pcap_set_datalink(w->p, 276 /* DLT_LINUX_SLL2 */);
+	/* Nanoseconds when the kernel gives them; otherwise microseconds, scaled. */
+	w->ts_scale = pcap_get_tstamp_precision(w->p) == PCAP_TSTAMP_PRECISION_NANO ? 1 : 1000;
+	/* The filter after the link type is final, as tcpdump does: it is compiled for it. */
 	if (l->o.filter) {
 		struct bpf_program prog;
 		if (pcap_compile(w->p, &prog, l->o.filter, 1, PCAP_NETMASK_UNKNOWN) < 0 ||
@@ -252,9 +260,6 @@ bool live_open(struct live *l, const struct live_spec *spec, char *err, size_t e
 		}
 		pcap_freecode(&prog);
 	}
-	/* `-i any`: prefer the cooked v2 header, which adds the interface index. */
-	if (pcap_datalink(w->p) == DLT_LINUX_SLL)
-		(void)pcap_set_datalink(w->p, 276 /* DLT_LINUX_SLL2 */);
 	w->linktype = (uint32_t)pcap_datalink(w->p);
 	w->slot_size = (uint32_t)(sizeof(struct slot_hdr) + (((uint32_t)l->o.snaplen + 7u) & ~7u));
 	w->nslots = RING_BYTES / w->slot_size;
@@ -294,7 +299,7 @@ static void on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *da
 	}
 	uint8_t *s = w->ring + (size_t)(tail % w->nslots) * w->slot_size;
 	struct slot_hdr sh;
-	sh.ts = (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec;
+	sh.ts = (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec * w->ts_scale;
 	sh.caplen = h->caplen < (uint32_t)w->l->o.snaplen ? h->caplen : (uint32_t)w->l->o.snaplen;
 	sh.frame = ++w->seq;
 	sh.len = h->len;

@@ -91,6 +91,7 @@ struct corr {
 	uint32_t nbucket;
 	uint64_t matched, lost, shift_errors, overflow;
 	uint64_t in_flight;       /* entering sightings still in their window when the input ended */
+	uint64_t unverified;      /* entered while the node's leaving side was not captured */
 	uint64_t hist[HIST_N];
 	uint64_t max_ns;
 };
@@ -430,7 +431,7 @@ static unsigned judge(const struct engine *e, const struct tap *tap, uint32_t pa
 		return pol ? V_UNSTEERED : V_UNCOVERED;
 	}
 	if (pathid == e->paths.overflow_id)
-		return pol ? V_COMPLIANT : V_UNCOVERED; /* cannot judge: counted in path_overflow */
+		return V_UNCOVERED; /* its program was not kept: not judged, never compliant */
 
 	/* 1. misrouted: the first global hop against the tap's node and direction. */
 	int t = tap->node;
@@ -703,35 +704,93 @@ static double hist_pct(const struct corr *c, double q)
 	return (double)c->max_ns;
 }
 
-/* Drop window entries older than `now - window`; unmatched ones were lost in the node. */
-static void corr_expire(struct policy_state *s, int node, uint64_t now, bool all)
+/*
+ * When the node's leaving side was captured: from the first to the last
+ * packet of its taps that can see leaving packets (direction out or both).
+ * Separate captures rarely start and stop together; a live interface is
+ * captured from the start of the run to now. A side that started within a
+ * correlation window of the input's start, or (at the end) stopped within
+ * one of its end, counts as captured from the start, or to the end: quiet
+ * links are not taken for stopped captures.
+ */
+static void leave_span(const struct engine *e, int node, uint64_t *first, uint64_t *last)
+{
+	uint64_t win = (uint64_t)e->cfg->set.correlation_window_ms * 1000000ull;
+	uint64_t f = UINT64_MAX, l = 0;
+	for (int t = 0; t < e->ntaps; t++) {
+		const struct tap *tp = &e->tap[t];
+		if (tp->node != node || tp->dir == DIR_IN)
+			continue;
+		uint64_t tf = tp->live ? e->first_ts : tp->first_ts;
+		uint64_t tl = tp->live ? e->last_ts : tp->last_ts;
+		if (!tf)
+			continue; /* nothing captured there yet */
+		if (tf < f)
+			f = tf;
+		if (tl > l)
+			l = tl;
+	}
+	*first = f == UINT64_MAX ? 0 : f <= e->first_ts + win ? 1 : f;
+	*last = l;
+}
+
+static void corr_lost(struct policy_state *s, int node, const struct corr_ent *en)
+{
+	struct corr *c = &s->corr[node];
+	c->lost++;
+	s->total[K_LOST_IN_NODE]++;
+	char exp[96], det[64];
+	snprintf(exp, sizeof(exp), "leaving %s within %u ms", s->e->cfg->nodes[node].name,
+		 s->e->cfg->set.correlation_window_ms);
+	snprintf(det, sizeof(det), "psn %u", en->psn);
+	keep_evidence_at(s, K_LOST_IN_NODE, -1, en->tap, &en->qk, en->psn, en->ts, en->frame, en->hdr,
+			 en->caplen, en->len, en->linktype, exp, "no leaving sighting", det);
+}
+
+/* Drop the oldest window entry, unlinking it from its hash chain. */
+static void corr_unlink_head(struct corr *c)
+{
+	struct corr_ent *en = &c->ring[c->head];
+	uint32_t bi = (uint32_t)en->key & (c->nbucket - 1), self = c->head + 1;
+	uint32_t *link = &c->bucket[bi];
+	while (*link && *link != self)
+		link = &c->ring[*link - 1].next_same;
+	if (*link)
+		*link = en->next_same;
+	c->head = (c->head + 1) % c->cap;
+	c->n--;
+}
+
+/*
+ * Drop window entries older than `now - window`. An unmatched one was lost
+ * in the node if the node's leaving side was being captured from before it
+ * entered to after its window closed; one that entered before that capture
+ * began is unverified; one whose window closed after the leaving taps' last
+ * packet waits (their capture may have ended: policy_finish decides).
+ */
+static void corr_expire(struct policy_state *s, int node, uint64_t now)
 {
 	struct corr *c = &s->corr[node];
 	uint64_t win = (uint64_t)s->e->cfg->set.correlation_window_ms * 1000000ull;
+	uint64_t lf = 0, ll = 0;
+	bool span = false;
 	while (c->n) {
 		struct corr_ent *en = &c->ring[c->head];
-		if (!all && en->ts + win > now)
+		if (en->ts + win > now)
 			break;
 		if (!en->matched) {
-			c->lost++;
-			s->total[K_LOST_IN_NODE]++;
-			char exp[96], det[64];
-			snprintf(exp, sizeof(exp), "leaving %s within %u ms", s->e->cfg->nodes[node].name,
-				 s->e->cfg->set.correlation_window_ms);
-			snprintf(det, sizeof(det), "psn %u", en->psn);
-			keep_evidence_at(s, K_LOST_IN_NODE, -1, en->tap, &en->qk, en->psn, en->ts,
-					 en->frame, en->hdr, en->caplen, en->len, en->linktype, exp,
-					 "no leaving sighting", det);
+			if (!span) {
+				leave_span(s->e, node, &lf, &ll);
+				span = true;
+			}
+			if (!lf || en->ts < lf)
+				c->unverified++;
+			else if (ll < en->ts + win)
+				break;
+			else
+				corr_lost(s, node, en);
 		}
-		/* Unlink from its hash chain. */
-		uint32_t bi = (uint32_t)en->key & (c->nbucket - 1), self = c->head + 1;
-		uint32_t *link = &c->bucket[bi];
-		while (*link && *link != self)
-			link = &c->ring[*link - 1].next_same;
-		if (*link)
-			*link = en->next_same;
-		c->head = (c->head + 1) % c->cap;
-		c->n--;
+		corr_unlink_head(c);
 	}
 }
 
@@ -769,7 +828,7 @@ static void correlate(struct policy_state *s, int tap, struct qp *q, const struc
 		return;
 	struct corr *c = &s->corr[node];
 	if (c->ring)
-		corr_expire(s, node, p->ts, false);
+		corr_expire(s, node, p->ts);
 	int l = program_layer(d);
 	if (l < 0)
 		return; /* only steered packets are shifted by a node */
@@ -938,11 +997,28 @@ void policy_finish(struct engine *e)
 			grace = 20000ull;
 		if (grace > win)
 			grace = win;
-		/* corr_expire() drops what is older than now - window: aim it at end - grace. */
-		corr_expire(s, n, e->last_ts > grace ? e->last_ts - grace + win : win, false);
-		for (uint32_t k = 0; k < c->n; k++)
-			c->in_flight += !c->ring[(c->head + k) % c->cap].matched;
-		c->n = 0;
+		/*
+		 * Judged against the end of the node's leaving capture, not of the
+		 * merged input: separate captures stop at different times.
+		 */
+		uint64_t lf, ll;
+		leave_span(e, n, &lf, &ll);
+		if (ll + win >= e->last_ts)
+			ll = e->last_ts; /* stopped with the input, as far as a window tells */
+		while (c->n) {
+			const struct corr_ent *en = &c->ring[c->head];
+			if (!en->matched) {
+				if (!lf || en->ts < lf)
+					c->unverified++;
+				else if (en->ts + grace <= ll)
+					corr_lost(s, n, en);
+				else if (en->ts > ll)
+					c->unverified++; /* entered after the leaving capture's end */
+				else
+					c->in_flight++;
+			}
+			corr_unlink_head(c);
+		}
 		memset(c->bucket, 0, sizeof(*c->bucket) * c->nbucket);
 	}
 	/* QPs per policy, by the policy each QP was first seen under. */
@@ -1136,11 +1212,13 @@ void policy_report_text(FILE *f, const struct engine *e)
 			pol->mode == MODE_PIN ? "pin" : "spray", fmt_count(a, sizeof(a), ps->covered),
 			ps->covered == 1 ? "" : "s", ps->qps, ps->qps == 1 ? "" : "s");
 		uint64_t ct = conc_total(ps);
-		if (ps->nconc == 1 && !viol)
+		/* One path, clean and (for a spray) not a sign of imbalance: a single line. */
+		bool one_line = ps->nconc == 1 && !viol && !share_strays(cfg, pol, 1.0);
+		if (one_line)
 			fprintf(f, ", all via %s", s->conc[ps->conc[0].id - 1]);
 		fprintf(f, "; %s violation%s; adherence %.6f\n", fmt_count(b, sizeof(b), viol),
 			viol == 1 ? "" : "s", adherence(ps));
-		if (ps->nconc > 1 || (ps->nconc == 1 && viol)) {
+		if (ps->nconc > 1 || (ps->nconc == 1 && !one_line)) {
 			for (uint32_t i = 0; i < ps->nconc; i++) {
 				double share = ct ? (double)ps->conc[i].n / (double)ct : 0;
 				bool stray = share_strays(cfg, pol, share);
@@ -1211,6 +1289,10 @@ void policy_report_text(FILE *f, const struct engine *e)
 				fprintf(f, "    %-12s %s entering sighting%s still in transit when the input ended"
 					   " (not counted as lost)\n",
 					"", fmt_count(a, sizeof(a), cc->in_flight), cc->in_flight == 1 ? "" : "s");
+			if (cc->unverified)
+				fprintf(f, "    %-12s %s entering sighting%s while the leaving side was not captured"
+					   " (before its capture began or after it ended; not counted as lost)\n",
+					"", fmt_count(a, sizeof(a), cc->unverified), cc->unverified == 1 ? "" : "s");
 			for (unsigned kind = K_SHIFT_ERROR; kind <= K_LOST_IN_NODE; kind++) {
 				int shown = 0;
 				for (uint32_t k = 0; k < s->nev && shown < 3; k++) {
@@ -1261,6 +1343,7 @@ void policy_report_json(struct out *o, const struct engine *e)
 		out_double(o, 0, "max_us", NULL, (double)c->max_ns / 1000.0);
 		out_uint(o, 0, "window_overflow", NULL, c->overflow);
 		out_uint(o, 0, "in_flight", NULL, c->in_flight);
+		out_uint(o, 0, "unverified", NULL, c->unverified);
 		out_obj_close(o, NULL);
 	}
 	out_arr_close(o, NULL);

@@ -150,6 +150,9 @@ void report_text(FILE *f, struct engine *e, const uint32_t *peer, const struct r
 	fprintf(f, "  packets read   %14s = accounted %s + rejected %s%s\n",
 		fmt_count(a, sizeof(a), ds->packets), fmt_count(b, sizeof(b), e->accounted + e->pfc_frames),
 		fmt_count(c, sizeof(c), rejected(e)), rejected(e) ? " (by cause below)" : "");
+	if (e->skipped_window)
+		fprintf(f, "  outside --from/--to %9s packets read and skipped (in no figure here)\n",
+			fmt_count(a, sizeof(a), e->skipped_window));
 	if (e->accounted_cut)
 		fprintf(f, "                 (of the accounted, %s had extended headers cut by the snapshot"
 			   " length: counted, without RETH/AETH values)\n",
@@ -195,6 +198,9 @@ void report_text(FILE *f, struct engine *e, const uint32_t *peer, const struct r
 				t->worker_packets ? t->cpu_s * 1e9 / (double)t->worker_packets : 0.0,
 				fmt_count(bb, sizeof(bb), t->ring_drops));
 	}
+	if (o->live)
+		fprintf(f, "  attribution thread: CPU %.3f s (%.0f ns/packet: dissection, attribution, verdicts, store)\n",
+			o->attr_cpu_s, ds->packets ? o->attr_cpu_s * 1e9 / (double)ds->packets : 0.0);
 
 	/* Paths, with their share per tapped node (or per tap without a config). */
 	int nodes[16];
@@ -417,6 +423,7 @@ void report_json(FILE *f, struct engine *e, const uint32_t *peer, const struct r
 	out_uint(&o, 0, "accounted", NULL, e->accounted + e->pfc_frames);
 	out_uint(&o, 0, "rejected", NULL, rejected(e));
 	out_uint(&o, 0, "accounted_cut", NULL, e->accounted_cut);
+	out_uint(&o, 0, "skipped_window", NULL, e->skipped_window);
 	out_uint(&o, 0, "pfc_frames", NULL, e->pfc_frames);
 	char ts[32];
 	fmt_ts(ts, sizeof(ts), e->first_ts);
@@ -539,6 +546,15 @@ void report_json(FILE *f, struct engine *e, const uint32_t *peer, const struct r
 		out_obj_close(&o, NULL);
 	}
 	out_arr_close(&o, NULL);
+	if (ro->live) {
+		out_obj_open(&o, 0, "attribution", NULL);
+		out_double(&o, 0, "cpu_s", NULL, ro->attr_cpu_s);
+		out_double(&o, 0, "cpu_ns_per_packet", NULL,
+			   e->ds.packets ? ro->attr_cpu_s * 1e9 / (double)e->ds.packets : 0.0);
+		out_obj_close(&o, NULL);
+	} else {
+		out_null(&o, 0, "attribution");
+	}
 
 	out_arr_open(&o, 0, "nodes", NULL, NULL);
 	for (int n = 0; n < e->cfg->nnodes; n++) {

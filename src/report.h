@@ -17,6 +17,8 @@ struct report_opts {
 	const char *db;       /* where the store went, or NULL */
 	int64_t run;          /* its run id */
 	const char *error;    /* an input error that ended the run early, or NULL */
+	bool live;            /* capture: report the attribution thread's CPU */
+	double attr_cpu_s;    /* its CPU time (dissection, attribution, verdicts, store) */
 };
 
 /* `peer` from engine_pair_and_count (indexed by record; may be NULL). */

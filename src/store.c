@@ -13,7 +13,6 @@
 #include "util.h"
 
 #define SCHEMA_VERSION "2"
-#define QP_BUCKET_S 10 /* qp_timeseries bucket width, seconds */
 
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);\n"
@@ -144,7 +143,7 @@ static const char *const stmt_sql[S_N] = {
 	[S_COUNTER] = "INSERT INTO counters VALUES(?1,?2,?3,?4) ON CONFLICT(run_id,kind,name)"
 		      " DO UPDATE SET value=excluded.value",
 	[S_DROP] = "INSERT INTO drops VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(run_id,ts,tap_id)"
-		   " DO UPDATE SET packets=excluded.packets, bytes=excluded.bytes,"
+		   " DO UPDATE SET packets=packets+excluded.packets, bytes=bytes+excluded.bytes,"
 		   " kernel_received=excluded.kernel_received, kernel_dropped=excluded.kernel_dropped",
 	[S_PEER] = "UPDATE qps SET peer_id=?3 WHERE run_id=?1 AND id=?2",
 	[S_TRIM_TS] = "DELETE FROM timeseries WHERE run_id=?1 AND ts<?2",
@@ -488,6 +487,7 @@ static bool write_counters(struct store *s, struct engine *e)
 		  write_counter(s, "total", "roce_packets", d->roce) &&
 		  write_counter(s, "total", "srv6_packets", d->srv6) &&
 		  write_counter(s, "total", "pfc_frames", e->pfc_frames) &&
+		  write_counter(s, "total", "skipped_window", e->skipped_window) &&
 		  write_counter(s, "table", "qps", e->qp.n) &&
 		  write_counter(s, "table", "qp_evictions", e->qp.evictions) &&
 		  write_counter(s, "table", "qp_evictions_unsaved", e->ev_lost) &&
@@ -550,7 +550,7 @@ static bool write_qps(struct store *s, struct engine *e, uint32_t ndirty)
 			return false;
 		sqlite3_stmt *st = s->st[S_QP_TS];
 		sqlite3_bind_int64(st, 1, s->run);
-		sqlite3_bind_int64(st, 2, (int64_t)(q->last_ts / 1000000000ull / QP_BUCKET_S * QP_BUCKET_S));
+		sqlite3_bind_int64(st, 2, (int64_t)(q->last_ts / 1000000000ull / STORE_QP_BUCKET_S * STORE_QP_BUCKET_S));
 		sqlite3_bind_int64(st, 3, q->id);
 		bind_u64(st, 4, q->packets);
 		bind_u64(st, 5, q->bytes);

@@ -23,6 +23,14 @@ struct store;
 struct store *store_open(const char *path, const char *command, int argc, char **argv,
 			 const struct config *cfg, char *err, size_t errlen);
 /*
+ * qp_timeseries bucket width, seconds of capture time. Each flush writes,
+ * for every QP that changed, its totals in the bucket of its last packet;
+ * analyze flushes at every bucket boundary of the capture's own clock, so a
+ * capture read in a second still gets one row per bucket.
+ */
+#define STORE_QP_BUCKET_S 10
+
+/*
  * Write what changed since the last flush. With `peer` (from
  * engine_pair_and_count, indexed by record) it also writes the pairing and
  * the QPs per path, and ends the run with `status`.

@@ -210,6 +210,23 @@ const char *fmt_count(char *buf, size_t len, uint64_t v)
 	return buf;
 }
 
+const char *fmt_bytes(char *buf, size_t len, uint64_t v)
+{
+	static const char *const unit[] = {"kB", "MB", "GB", "TB", "PB", "EB"};
+	if (v < 1000) {
+		snprintf(buf, len, "%llu B", (unsigned long long)v);
+		return buf;
+	}
+	double x = (double)v / 1000.0;
+	unsigned u = 0;
+	while (x >= 999.95 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
+		x /= 1000.0;
+		u++;
+	}
+	snprintf(buf, len, "%.1f %s", x, unit[u]);
+	return buf;
+}
+
 uint64_t now_ns(void)
 {
 	struct timespec ts;

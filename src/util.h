@@ -53,6 +53,8 @@ bool parse_time(const char *s, uint64_t *ns);
 
 /* Thousands separators for reports: 1204220 -> "1,204,220". */
 const char *fmt_count(char *buf, size_t len, uint64_t v);
+/* Bytes with a decimal unit, as iftop and tcpdump's peers print rates: "950 B", "12.4 MB". */
+const char *fmt_bytes(char *buf, size_t len, uint64_t v);
 
 uint64_t now_ns(void);
 

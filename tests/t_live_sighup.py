@@ -75,6 +75,14 @@ cap.send_signal(signal.SIGHUP)
 m = wait_stderr(r"SIGHUP: .*keeping the running config")
 t.ok(m is not None and cap.alive(), "SIGHUP with a broken config: reported, running config kept",
      cap.stderr()[-400:])
+# a new node: correlation state is per node, so a restart is needed; said, running config kept
+text3 = text2.replace("nodes:\n", "nodes:\n  extra9:  { usid: 0x0999, role: leaf }\n", 1)
+open(cfg + ".new", "w").write(text3)
+os.rename(cfg + ".new", cfg)
+cap.send_signal(signal.SIGHUP)
+m = wait_stderr(r"SIGHUP: .*nodes were added or removed.*restart to apply it \(keeping the running config\)")
+t.ok(text3 != text2 and m is not None and cap.alive(),
+     "SIGHUP adding a node: 'restart to apply it', running config kept", cap.stderr()[-400:])
 p3 = phase(psn2)
 
 rtruth = resp.stop()

@@ -223,6 +223,52 @@ def concurrent(tmp):
     os.unlink(pcap)
 
 
+def qp_buckets(tmp):
+    """A capture 200 s long, analyzed in a fraction of a second: qp_rates has one row
+    per QP and 10-s bucket of capture time, each the packets decode saw in it."""
+    pcap = os.path.join(tmp, "slow.pcap")
+    subprocess.run([truth.gen_path(), "--rate", "2", "--packets", "400", "--qps", "4", "--seed", "5",
+                    "-w", pcap], check=True, stdout=subprocess.DEVNULL)
+    db = os.path.join(tmp, "slow.db")
+    rc, out, err = spt.run(["analyze", "-q", "-d", db, pcap], timeout=60)
+    rc2, dec, err2 = spt.run(["decode", "--json", pcap], timeout=60)
+    want = {}
+    for line in dec.splitlines():
+        p = json.loads(line)
+        if "bth" not in p:
+            continue
+        key = (p["ip"][-1]["src"], p["ip"][-1]["dst"], p["bth"]["dqpn"], int(float(p["ts"])) // 10 * 10)
+        want[key] = want.get(key, 0) + 1
+    con = sqlite3.connect(db)
+    got = {}
+    for src, dst, dqpn, ts, n in rows(con, "SELECT q.src, q.dst, q.dqpn, r.ts, r.packets FROM qp_rates r"
+                                      " JOIN qps q ON q.run_id = r.run_id AND q.id = r.qp_id"):
+        if n:
+            got[(src, dst, int(dqpn, 0) if isinstance(dqpn, str) else dqpn, ts)] = n
+    con.close()
+    # --from/--to: the window's packets only, the rest counted as skipped, in the store too
+    t0 = min(k[3] for k in want)
+    frm, to = t0 + 50, t0 + 120
+    inwin = sum(1 for line in dec.splitlines() if frm <= float(json.loads(line)["ts"]) < to)
+    wdb = os.path.join(tmp, "window.db")
+    rc3, out3, err3 = spt.run(["analyze", "--json", "-d", wdb, "--from", str(frm), "--to", str(to), pcap],
+                              timeout=60)
+    js = json.loads(out3) if rc3 in (0, 1) else {}
+    con = sqlite3.connect(wdb)
+    sk = rows(con, "SELECT value FROM counters WHERE kind = 'total' AND name = 'skipped_window'")
+    con.close()
+    T.ok(js.get("packets") == inwin and js.get("skipped_window") == 400 - inwin and
+         sk == [(400 - inwin,)] and 0 < inwin < 400,
+         "--from/--to: %d packets in the window, %d counted as skipped (JSON and store)" % (inwin, 400 - inwin),
+         (js.get("packets"), js.get("skipped_window"), sk, inwin, err3[-200:]))
+    nb = len({k[3] for k in want})
+    T.ok(rc in (0, 1) and got == want and nb >= 20,
+         "qp_rates of a 200 s capture: %d QP buckets over %d 10-s buckets, each = decode's packets"
+         % (len(want), nb), ["rc %d %s" % (rc, err[-200:])] +
+         ["%s: spinetap %s, decode %s" % (k, got.get(k), want.get(k))
+          for k in sorted(set(got) | set(want), key=str) if got.get(k) != want.get(k)][:8])
+
+
 def main():
     if not spt.have_spinetap() or not os.access(truth.gen_path(), os.X_OK):
         T.ok(False, "spinetap and spinetap-gen are built")
@@ -244,6 +290,7 @@ def main():
                                     "--packets", "2000", "--seed", "4"], "b")
         rerun(db, run2)
         concurrent(tmp)
+        qp_buckets(tmp)
     T.diag("t_store.py: %.1f s" % (time.time() - t0))
     return T.done()
 
