@@ -20,59 +20,7 @@
 #include <stdlib.h>
 
 #include "dissect.h"
-#include "unit.h"
-
-#define BYTES(...) .b = (const uint8_t[]){__VA_ARGS__}, .n = sizeof((const uint8_t[]){__VA_ARGS__})
-#define EVENTS(...) .ev = {__VA_ARGS__}, .nev = sizeof((const uint8_t[]){__VA_ARGS__})
-
-static char row_label[192];
-static void row(const char *name)
-{
-	snprintf(row_label, sizeof(row_label), "%s: ", name);
-	ROW(row_label);
-}
-
-static void decode(const struct dp_opts *o, uint32_t lt, const uint8_t *b, uint32_t cap,
-		   uint32_t wire, struct dpkt *d)
-{
-	uint8_t *p = malloc(cap ? cap : 1);
-	if (!p)
-		abort();
-	if (cap)
-		memcpy(p, b, cap);
-	memset(d, 0, sizeof(*d));
-	dissect(o, lt, p, cap, wire, d);
-	free(p);
-}
-
-/* Every shorter capture: no overread, and the outcome is the full one or "truncated". */
-static void sweep(const struct dp_opts *o, uint32_t lt, const uint8_t *b, uint32_t n)
-{
-	struct dpkt full, d;
-	decode(o, lt, b, n, n, &full);
-	for (uint32_t cap = 0; cap < n; cap++) {
-		decode(o, lt, b, cap, n, &d);
-		CHECK_EQ_U(dp_cause_status(d.cause), d.status);
-		if (d.status != DP_TRUNCATED && (d.status != full.status || d.cause != full.cause))
-			UNIT_FAIL("caplen %u of %u: got %s, the full frame gives %s", cap, n,
-				  dp_cause_name(d.cause), dp_cause_name(full.cause));
-		/* the payload length never depends on how much was captured */
-		if (d.has_payload && full.has_payload)
-			CHECK_EQ_U(d.payload_len, full.payload_len);
-	}
-}
-
-static void check_events(const struct dpkt *d, const uint8_t *ev, unsigned nev)
-{
-	CHECK_EQ_U(d->nevent, nev);
-	for (unsigned i = 0; i < nev; i++) {
-		bool found = false;
-		for (unsigned k = 0; k < d->nevent; k++)
-			found |= d->event[k] == ev[i];
-		if (!found)
-			UNIT_FAIL("event %s missing", dp_event_name(ev[i]));
-	}
-}
+#include "dissect_unit.h"
 
 /* Short names for the extended-header bits, for the tables. */
 enum {

@@ -20,13 +20,6 @@
 #include "dissect.h"
 #include "unit.h"
 
-static char row_label[192];
-static void row(const char *name)
-{
-	snprintf(row_label, sizeof(row_label), "%s: ", name);
-	ROW(row_label);
-}
-
 /* Load `text` from a heap copy of exactly its length (no NUL: ASan sees overreads). */
 static bool load(struct config *c, const char *text, char *err, size_t errlen)
 {

@@ -12,52 +12,16 @@
 #include <stdlib.h>
 
 #include "dissect.h"
-#include "unit.h"
+#include "dissect_unit.h"
 
 /* A byte array and its length, for a table row. */
-#define BYTES(...) .b = (const uint8_t[]){__VA_ARGS__}, .n = sizeof((const uint8_t[]){__VA_ARGS__})
 
 /* Decode the first `cap` bytes of `b` from a heap copy of exactly that size. */
-/* Label the row being checked; failures print "name: expression". */
-static char row_label[192];
-static void row(const char *name)
-{
-	snprintf(row_label, sizeof(row_label), "%s: ", name);
-	ROW(row_label);
-}
-
-static void decode(const struct dp_opts *o, uint32_t lt, const uint8_t *b, uint32_t cap,
-		   uint32_t wire, struct dpkt *d)
-{
-	uint8_t *p = malloc(cap ? cap : 1);
-	if (!p)
-		abort();
-	if (cap)
-		memcpy(p, b, cap);
-	memset(d, 0, sizeof(*d));
-	dissect(o, lt, p, cap, wire, d);
-	free(p);
-}
-
 /*
  * Every capture length 0..n-1 of an n-byte frame: no read past caplen
  * (ASan), status agrees with the cause, and the outcome is either the full
  * frame's or "truncated" - a short capture never invents another problem.
  */
-static void sweep(const struct dp_opts *o, uint32_t lt, const uint8_t *b, uint32_t n)
-{
-	struct dpkt full, d;
-	decode(o, lt, b, n, n, &full);
-	for (uint32_t cap = 0; cap < n; cap++) {
-		decode(o, lt, b, cap, n, &d);
-		CHECK_EQ_U(d.caplen, cap);
-		CHECK_EQ_U(dp_cause_status(d.cause), d.status);
-		if (d.status != DP_TRUNCATED && (d.status != full.status || d.cause != full.cause))
-			UNIT_FAIL("caplen %u of %u: got %s, the full frame gives %s", cap, n,
-				  dp_cause_name(d.cause), dp_cause_name(full.cause));
-	}
-}
-
 struct eth_row {
 	const char *name;
 	const uint8_t *b;

@@ -18,45 +18,7 @@
 #include <stdlib.h>
 
 #include "dissect.h"
-#include "unit.h"
-
-static char row_label[192];
-static void row(const char *name)
-{
-	snprintf(row_label, sizeof(row_label), "%s: ", name);
-	ROW(row_label);
-}
-
-static void decode(const struct dp_opts *o, uint32_t lt, const uint8_t *b, uint32_t cap,
-		   uint32_t wire, struct dpkt *d)
-{
-	uint8_t *p = malloc(cap ? cap : 1);
-	if (!p)
-		abort();
-	if (cap)
-		memcpy(p, b, cap);
-	memset(d, 0, sizeof(*d));
-	dissect(o, lt, p, cap, wire, d);
-	free(p);
-}
-
-/* Every shorter capture: no overread, outcome unchanged or "truncated", and no verdict on
- * an ICRC that was not captured. */
-static void sweep(const struct dp_opts *o, uint32_t lt, const uint8_t *b, uint32_t n)
-{
-	struct dpkt full, d;
-	decode(o, lt, b, n, n, &full);
-	for (uint32_t cap = 0; cap < n; cap++) {
-		decode(o, lt, b, cap, n, &d);
-		CHECK_EQ_U(dp_cause_status(d.cause), d.status);
-		if (d.status != DP_TRUNCATED && (d.status != full.status || d.cause != full.cause))
-			UNIT_FAIL("caplen %u of %u: got %s, the full frame gives %s", cap, n,
-				  dp_cause_name(d.cause), dp_cause_name(full.cause));
-		if ((d.icrc_status == DP_ICRC_VALID || d.icrc_status == DP_ICRC_INVALID) &&
-		    d.payload_off + d.payload_len + d.bth.pad + 4 > cap)
-			UNIT_FAIL("caplen %u of %u: ICRC judged without being captured", cap, n);
-	}
-}
+#include "dissect_unit.h"
 
 static bool has_event(const struct dpkt *d, enum dp_event ev)
 {

@@ -15,13 +15,6 @@
 #include "dissect.h"
 #include "unit.h"
 
-static char row_label[192];
-static void row(const char *name)
-{
-	snprintf(row_label, sizeof(row_label), "%s: ", name);
-	ROW(row_label);
-}
-
 struct usid_row {
 	const char *name;
 	bool has_block;

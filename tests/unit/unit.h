@@ -53,6 +53,14 @@ static const char *unit_row = "";
 /* Label the table row being checked, printed with any failure. */
 #define ROW(name) (unit_row = (name))
 
+/* ROW with a copy of `name` and a ": " after it. */
+static char unit_row_label[192];
+static inline void row(const char *name)
+{
+	snprintf(unit_row_label, sizeof(unit_row_label), "%s: ", name);
+	ROW(unit_row_label);
+}
+
 #define RUN(fn)                                                                                     \
 	do {                                                                                        \
 		unit_fail_here = 0;                                                                 \
