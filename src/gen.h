@@ -32,6 +32,29 @@
 
 #include "pcapw.h"
 
+/* Big-endian stores: the writer's side of cursor.h's rd_be*(). */
+static inline void put_be16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+static inline void put_be24(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 16);
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)v;
+}
+static inline void put_be32(uint8_t *p, uint32_t v)
+{
+	put_be16(p, v >> 16);
+	put_be16(p + 2, v);
+}
+static inline void put_be64(uint8_t *p, uint64_t v)
+{
+	put_be32(p, (uint32_t)(v >> 32));
+	put_be32(p + 4, (uint32_t)v);
+}
+
 /* ---- limits (every one is checked when options are parsed) ---- */
 #define GEN_MAX_SPINES 64      /* 64 sport ranges of 256 ports in 49152-65535 */
 #define GEN_MAX_LEAVES 4095    /* leaf i has prefix 2001:db8:(i*0x10)::/64 */
@@ -384,7 +407,7 @@ void gen_node_mac(uint8_t mac[6], unsigned role, unsigned idx);
 void gen_host_name(char *buf, size_t len, unsigned host);
 void gen_write_config(const struct gen *g, const char *path);
 void gen_write_lab_config(const struct gen *g, const char *path);
-uint64_t gen_rand(uint64_t *state);
+uint64_t gen_rand(uint64_t *state); /* splitmix64 */
 uint64_t gen_mix64(uint64_t x);
 uint32_t gen_flow_label(uint32_t a, uint32_t b);
 

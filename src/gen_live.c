@@ -35,6 +35,7 @@
  * sizes (splitmix64 from --seed) and payload bytes.
  */
 #include "cli.h"
+#include "gen.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -95,40 +96,6 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static uint64_t splitmix(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put24(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 16);
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t get24(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
-}
-
 /*
  * The BTH: opcode, SE/M/pad/TVer, P_Key 0xffff, FECN/BECN, DestQP, AckReq, PSN.
  * `len` is the RoCE length so far; the pad makes payload+pad a multiple of 4.
@@ -138,11 +105,11 @@ static void put_bth(uint8_t *b, uint8_t op, bool se, unsigned pad, bool becn, ui
 {
 	b[0] = op;
 	b[1] = (uint8_t)((se ? 0x80 : 0) | (pad & 3) << 4); /* M 0, TVer 0 */
-	put16(b + 2, 0xffff);
+	put_be16(b + 2, 0xffff);
 	b[4] = becn ? 0x40 : 0;
-	put24(b + 5, dqpn & PSN_MASK);
+	put_be24(b + 5, dqpn & PSN_MASK);
 	b[8] = ackreq ? 0x80 : 0;
-	put24(b + 9, psn & PSN_MASK);
+	put_be24(b + 9, psn & PSN_MASK);
 }
 
 /*
@@ -158,15 +125,15 @@ static size_t add_icrc(uint8_t *roce, size_t len, const struct in6_addr *src,
 	uint8_t *ip = ph + 8;
 	ip[0] = 0x6f; /* version 6, traffic class and flow label all ones */
 	ip[1] = ip[2] = ip[3] = 0xff;
-	put16(ip + 4, ulen);
+	put_be16(ip + 4, ulen);
 	ip[6] = 17;
 	ip[7] = 0xff; /* hop limit */
 	memcpy(ip + 8, src, 16);
 	memcpy(ip + 24, dst, 16);
 	uint8_t *u = ph + 48;
-	put16(u, sport);
-	put16(u + 2, dport);
-	put16(u + 4, ulen);
+	put_be16(u, sport);
+	put_be16(u + 2, dport);
+	put_be16(u + 4, ulen);
 	u[6] = u[7] = 0xff; /* checksum */
 	memcpy(ph + 56, roce, BTH_LEN);
 	ph[56 + 4] = 0xff; /* FECN, BECN, reserved */
@@ -335,7 +302,7 @@ static void rq_drain(struct rq *r)
 			r->rx_foreign++;
 			continue;
 		}
-		uint32_t dq = get24(buf + 5);
+		uint32_t dq = rd_be24(buf + 5);
 		struct rq_qp *q = NULL;
 		/* QPNs are qpn_base + i: a direct index */
 		uint32_t i = dq - r->qp[0].qpn;
@@ -361,7 +328,7 @@ static size_t rq_build(struct rq *r, struct rq_qp *q, uint8_t *b, uint64_t *rng)
 {
 	if (q->msg_len == 0 || q->msg_off >= q->msg_len) {
 		uint64_t span = r->msg_hi - r->msg_lo + 1;
-		q->msg_len = (uint32_t)(r->msg_lo + (span > 1 ? splitmix(rng) % span : 0));
+		q->msg_len = (uint32_t)(r->msg_lo + (span > 1 ? gen_rand(rng) % span : 0));
 		q->msg_off = 0;
 		q->msg_va = 0x7f0000000000ull + ((uint64_t)q->qpn << 24) + (q->messages << 20);
 		q->messages++;
@@ -378,17 +345,17 @@ static size_t rq_build(struct rq *r, struct rq_qp *q, uint8_t *b, uint64_t *rng)
 	size_t n = BTH_LEN;
 	if (first) {
 		uint8_t *re = b + n;
-		put32(re, (uint32_t)(q->msg_va >> 32));
-		put32(re + 4, (uint32_t)q->msg_va);
-		put32(re + 8, 0x1000u + q->qpn); /* R_Key */
-		put32(re + 12, q->msg_len);
+		put_be32(re, (uint32_t)(q->msg_va >> 32));
+		put_be32(re + 4, (uint32_t)q->msg_va);
+		put_be32(re + 8, 0x1000u + q->qpn); /* R_Key */
+		put_be32(re + 12, q->msg_len);
 		n += RETH_LEN;
 	}
 	uint8_t *pl = b + n;
 	for (uint32_t k = 0; k < plen; k++)
 		pl[k] = (uint8_t)(q->msg_off + k);
 	if (first && plen >= 4)
-		put32(pl, q->qpn); /* the requester's QPN, for the responder */
+		put_be32(pl, q->qpn); /* the requester's QPN, for the responder */
 	n += plen;
 	memset(b + n, 0, pad);
 	n += pad;
@@ -724,7 +691,7 @@ static void rs_aeth(struct rs *s, struct rs_qp *q, uint8_t syndrome, uint32_t ps
 	uint8_t b[64];
 	put_bth(b, OP_ACK, false, 0, false, q->reqqpn, false, psn);
 	b[BTH_LEN] = syndrome;
-	put24(b + BTH_LEN + 1, q->msn & PSN_MASK);
+	put_be24(b + BTH_LEN + 1, q->msn & PSN_MASK);
 	rs_send(s, q, b, BTH_LEN + AETH_LEN, TC_DATA);
 	if (syndrome == AETH_ACK)
 		q->acks++;
@@ -753,7 +720,7 @@ static void rs_request(struct rs *s, const uint8_t *b, size_t n, const struct in
 		s->foreign++;
 		return;
 	}
-	uint32_t dqpn = get24(b + 5), psn = get24(b + 9);
+	uint32_t dqpn = rd_be24(b + 5), psn = rd_be24(b + 9);
 	bool ackreq = b[8] & 0x80;
 	struct rs_qp *q = rs_find(s, peer, dqpn);
 	if (!q) {
@@ -780,7 +747,7 @@ static void rs_request(struct rs *s, const uint8_t *b, size_t n, const struct in
 	if (first && !q->know_req) {
 		size_t off = BTH_LEN + (op == OP_WRITE_FIRST || op == OP_WRITE_ONLY || op == 0x0b ? RETH_LEN : 0);
 		if (n >= off + 4 + ICRC_LEN) {
-			q->reqqpn = get24(b + off + 1);
+			q->reqqpn = rd_be24(b + off + 1);
 			q->know_req = true;
 		}
 	}

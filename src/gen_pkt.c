@@ -35,33 +35,6 @@
 static uint8_t payload_pattern[4096];
 static bool pattern_ready;
 
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put24(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 16);
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)(v >> 32));
-	put32(p + 4, (uint32_t)v);
-}
-
 /* IBTA Vol 1 Table 38 header sequences; see roce-notes.md §2.2-2.3. */
 unsigned gen_ext_len(uint8_t op)
 {
@@ -202,8 +175,8 @@ static uint16_t ipv4_csum(const uint8_t *h)
 static void ipv6_hdr(uint8_t *h, uint8_t tc, uint32_t flow, uint32_t plen, uint8_t nh,
 		     uint8_t hlim, const uint8_t *src, const uint8_t *dst)
 {
-	put32(h, 6u << 28 | (uint32_t)tc << 20 | (flow & 0xfffff));
-	put16(h + 4, plen);
+	put_be32(h, 6u << 28 | (uint32_t)tc << 20 | (flow & 0xfffff));
+	put_be16(h + 4, plen);
 	h[6] = nh;
 	h[7] = hlim;
 	memcpy(h + 8, src, 16);
@@ -215,15 +188,15 @@ static void ipv4_hdr(uint8_t *h, uint8_t tos, uint32_t udp_len, uint8_t ttl, con
 {
 	h[0] = 0x45;
 	h[1] = tos;
-	put16(h + 2, 20 + udp_len);
-	put16(h + 4, 0);      /* identification */
-	put16(h + 6, 0x4000); /* DF */
+	put_be16(h + 2, 20 + udp_len);
+	put_be16(h + 4, 0);      /* identification */
+	put_be16(h + 6, 0x4000); /* DF */
 	h[8] = ttl;
 	h[9] = 17;
 	h[10] = h[11] = 0;
 	memcpy(h + 12, src, 4);
 	memcpy(h + 16, dst, 4);
-	put16(h + 10, ipv4_csum(h));
+	put_be16(h + 10, ipv4_csum(h));
 }
 
 /* The ICRC of a fully built packet; `ip` is the header UDP follows. */
@@ -244,7 +217,7 @@ static uint32_t icrc_of(const uint8_t *buf, uint32_t ip_off, int ipkind,
 		if (ipkind == 0) {
 			/* in-line SRH: the header as the sender built it, before insertion */
 			uint32_t ulen = icrc_off + 4 - udp_off;
-			put16(ph + n + 4, ulen);
+			put_be16(ph + n + 4, ulen);
 			ph[n + 6] = 17;
 			memcpy(ph + n + 24, final_dst, 16);
 		}
@@ -303,11 +276,11 @@ uint32_t gen_frame(struct gen *g, const struct gen_pkt *p, uint8_t *buf, uint32_
 	const unsigned pcp = cnp ? GEN_PCP_CNP : GEN_PCP_DATA;
 	for (unsigned t = 0; t < g->o.nvlan; t++) {
 		/* 802.1ad: with two or more tags the outermost is an S-tag */
-		put16(buf + off, (t == 0 && g->o.nvlan >= 2) ? 0x88a8 : 0x8100);
-		put16(buf + off + 2, pcp << 13 | g->o.vlan[t]);
+		put_be16(buf + off, (t == 0 && g->o.nvlan >= 2) ? 0x88a8 : 0x8100);
+		put_be16(buf + off + 2, pcp << 13 | g->o.vlan[t]);
 		off += 4;
 	}
-	put16(buf + off, plain && v4 ? 0x0800 : 0x86dd);
+	put_be16(buf + off, plain && v4 ? 0x0800 : 0x86dd);
 	off += 2;
 
 	uint32_t ip_off = off;
@@ -371,21 +344,21 @@ uint32_t gen_frame(struct gen *g, const struct gen_pkt *p, uint8_t *buf, uint32_
 
 	/* UDP: checksum 0, RoCEv2 relies on the ICRC (Annex A17.4) */
 	const uint32_t udp_off = off;
-	put16(buf + off, q->sport);
-	put16(buf + off + 2, GEN_ROCE_PORT);
-	put16(buf + off + 4, udp_len);
-	put16(buf + off + 6, 0);
+	put_be16(buf + off, q->sport);
+	put_be16(buf + off + 2, GEN_ROCE_PORT);
+	put_be16(buf + off + 4, udp_len);
+	put_be16(buf + off + 6, 0);
 	off += 8;
 
 	/* BTH (IBTA Vol 1 §9.2) */
 	uint8_t *b = buf + off;
 	b[0] = p->opcode;
 	b[1] = (uint8_t)((p->flags & GEN_PF_SE ? 0x80 : 0) | pad << 4); /* M 0, TVer 0 */
-	put16(b + 2, 0xffff);
+	put_be16(b + 2, 0xffff);
 	b[4] = (p->flags & GEN_PF_BECN) ? 0x40 : 0;
-	put24(b + 5, resp ? q->rqpn : q->dqpn);
+	put_be24(b + 5, resp ? q->rqpn : q->dqpn);
 	b[8] = (p->flags & GEN_PF_ACKREQ) ? 0x80 : 0;
-	put24(b + 9, p->psn & GEN_PSN_MASK);
+	put_be24(b + 9, p->psn & GEN_PSN_MASK);
 	off += 12;
 
 	uint8_t *x = buf + off;
@@ -395,20 +368,20 @@ uint32_t gen_frame(struct gen *g, const struct gen_pkt *p, uint8_t *buf, uint32_
 	case GEN_OP_WRITE_ONLY:
 	case GEN_OP_READ_REQ:
 	case GEN_OP_WRITE_ONLY_IMM:
-		put64(x, qp_va(p->qp, msg_psn));
-		put32(x + 8, qp_rkey(p->qp));
-		put32(x + 12, p->aux); /* DMA length: the whole message */
+		put_be64(x, qp_va(p->qp, msg_psn));
+		put_be32(x + 8, qp_rkey(p->qp));
+		put_be32(x + 12, p->aux); /* DMA length: the whole message */
 		if (p->opcode == GEN_OP_WRITE_ONLY_IMM)
-			put32(x + 16, 0x1d000000u | msg_psn);
+			put_be32(x + 16, 0x1d000000u | msg_psn);
 		break;
 	case GEN_OP_SEND_LAST_IMM:
 	case GEN_OP_SEND_ONLY_IMM:
 	case GEN_OP_WRITE_LAST_IMM:
-		put32(x, 0x1d000000u | msg_psn); /* ImmDt, opaque */
+		put_be32(x, 0x1d000000u | msg_psn); /* ImmDt, opaque */
 		break;
 	case GEN_OP_SEND_LAST_INV:
 	case GEN_OP_SEND_ONLY_INV:
-		put32(x, qp_rkey(p->qp)); /* IETH: R_Key to invalidate */
+		put_be32(x, qp_rkey(p->qp)); /* IETH: R_Key to invalidate */
 		break;
 	case GEN_OP_READ_RESP_FIRST:
 	case GEN_OP_READ_RESP_LAST:
@@ -416,24 +389,24 @@ uint32_t gen_frame(struct gen *g, const struct gen_pkt *p, uint8_t *buf, uint32_
 	case GEN_OP_ACK:
 	case GEN_OP_ATOMIC_ACK:
 		x[0] = p->syndrome;
-		put24(x + 1, p->aux & GEN_PSN_MASK); /* MSN */
+		put_be24(x + 1, p->aux & GEN_PSN_MASK); /* MSN */
 		if (p->opcode == GEN_OP_ATOMIC_ACK)
-			put64(x + 4, 0x0000a70000000000ull | msg_psn); /* original data */
+			put_be64(x + 4, 0x0000a70000000000ull | msg_psn); /* original data */
 		break;
 	case GEN_OP_CMP_SWAP:
 	case GEN_OP_FETCH_ADD:
-		put64(x, qp_va(p->qp, msg_psn) & ~7ull);
-		put32(x + 8, qp_rkey(p->qp));
-		put64(x + 12, 0x5a00000000000000ull | msg_psn); /* swap or add */
-		put64(x + 20, p->opcode == GEN_OP_CMP_SWAP ? 0x0000a70000000000ull | msg_psn : 0);
+		put_be64(x, qp_va(p->qp, msg_psn) & ~7ull);
+		put_be32(x + 8, qp_rkey(p->qp));
+		put_be64(x + 12, 0x5a00000000000000ull | msg_psn); /* swap or add */
+		put_be64(x + 20, p->opcode == GEN_OP_CMP_SWAP ? 0x0000a70000000000ull | msg_psn : 0);
 		break;
 	case GEN_OP_UD_SEND_ONLY:
 	case GEN_OP_UD_SEND_ONLY_IMM:
-		put32(x, GEN_QKEY);
+		put_be32(x, GEN_QKEY);
 		x[4] = 0;
-		put24(x + 5, q->rqpn); /* SrcQP */
+		put_be24(x + 5, q->rqpn); /* SrcQP */
 		if (p->opcode == GEN_OP_UD_SEND_ONLY_IMM)
-			put32(x + 8, 0x1d000000u | msg_psn);
+			put_be32(x + 8, 0x1d000000u | msg_psn);
 		break;
 	case GEN_OP_CNP:
 		memset(x, 0, 16);

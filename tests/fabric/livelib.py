@@ -25,37 +25,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
 
-class Tap:
-    """TAP lines for tests/run.sh: ok/not ok/skip, diagnostics as '# ...'."""
-
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def diag(self, msg):
-        for line in str(msg).splitlines() or [""]:
-            print("# " + line)
-        sys.stdout.flush()
-
-    def ok(self, cond, name, detail=None):
-        self.n += 1
-        print("%s %d - %s" % ("ok" if cond else "not ok", self.n, name))
-        if not cond:
-            self.failed += 1
-            if detail:
-                for d in ([detail] if isinstance(detail, str) else list(detail))[:40]:
-                    self.diag("  " + str(d))
-        sys.stdout.flush()
-        return bool(cond)
-
-    def skip(self, name, reason):
-        self.n += 1
-        print("ok %d - %s # SKIP %s" % (self.n, name, reason))
-        sys.stdout.flush()
-
-    def done(self):
-        print("1..%d" % self.n)
-        return 1 if self.failed else 0
+# The TAP output every script test uses (tests/pylib/tap.py).
+sys.path.insert(0, os.path.dirname(HERE))
+from pylib.tap import Tap  # noqa: E402,F401
 
 SPINETAP = os.environ.get("SPINETAP") or os.path.join(ROOT, "build", "spinetap")
 GEN = os.environ.get("GEN") or os.path.join(ROOT, "build", "spinetap-gen")
