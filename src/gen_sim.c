@@ -385,7 +385,8 @@ static uint64_t emit_pkt(struct sim *s, struct gen_pkt *p, uint64_t t, enum acti
 
 /* ---- jobs ---- */
 
-static void push_job(struct sim *s, int type, uint32_t qp, uint64_t ready, uint32_t psn)
+static void push_job_syn(struct sim *s, int type, uint32_t qp, uint64_t ready, uint32_t psn,
+			 uint8_t syndrome)
 {
 	struct gen_pkt j;
 	memset(&j, 0, sizeof(j));
@@ -393,8 +394,14 @@ static void push_job(struct sim *s, int type, uint32_t qp, uint64_t ready, uint3
 	j.pos = (uint8_t)type;
 	j.qp = qp;
 	j.psn = psn & GEN_PSN_MASK;
+	j.syndrome = syndrome;
 	j.aux = s->g->qp[qp].msn;
 	heap_push(s, &s->jobs, &j);
+}
+
+static void push_job(struct sim *s, int type, uint32_t qp, uint64_t ready, uint32_t psn)
+{
+	push_job_syn(s, type, qp, ready, psn, 0);
 }
 
 /* Fill request packet `idx` of the QP's current message. */
@@ -726,15 +733,7 @@ static void run_request(struct sim *s, uint32_t qi, uint64_t t)
 	case GEN_SCN_NAK:
 		if (q->fault == GF_GBN_LOST) {
 			/* the responder sees f_psn+1 and NAKs with ePSN = f_psn */
-			struct gen_pkt j;
-			memset(&j, 0, sizeof(j));
-			j.ts = ready;
-			j.pos = J_NAK;
-			j.qp = qi;
-			j.psn = q->f_psn;
-			j.syndrome = GEN_AETH_NAK_SEQ;
-			j.aux = q->msn;
-			heap_push(s, &s->jobs, &j);
+			push_job_syn(s, J_NAK, qi, ready, q->f_psn, GEN_AETH_NAK_SEQ);
 			g->inj.naks[GEN_NAK_SEQ]++;
 			q->fault = GF_NAKED;
 			accepted = false;
@@ -757,15 +756,7 @@ static void run_request(struct sim *s, uint32_t qi, uint64_t t)
 			/* a fatal NAK (bad R_Key, bad request, remote failure); the QP
 			 * error state is not modelled, the connection goes on */
 			uint8_t code = fatal_naks[s->nak_rot++ % 3];
-			struct gen_pkt j;
-			memset(&j, 0, sizeof(j));
-			j.ts = ready;
-			j.pos = J_NAK;
-			j.qp = qi;
-			j.psn = p.psn;
-			j.syndrome = code;
-			j.aux = q->msn;
-			heap_push(s, &s->jobs, &j);
+			push_job_syn(s, J_NAK, qi, ready, p.psn, code);
 			g->inj.naks[code & 0x1f]++;
 			accepted = false;
 		}
@@ -776,15 +767,7 @@ static void run_request(struct sim *s, uint32_t qi, uint64_t t)
 		} else if (q->fault == GF_NONE && started && kind_is_send(q->m_kind) && idx == 0 &&
 			   chance(s)) {
 			/* no receive WQE posted: RNR NAK, retry from this PSN */
-			struct gen_pkt j;
-			memset(&j, 0, sizeof(j));
-			j.ts = ready;
-			j.pos = J_NAK;
-			j.qp = qi;
-			j.psn = p.psn;
-			j.syndrome = GEN_AETH_RNR;
-			j.aux = q->msn;
-			heap_push(s, &s->jobs, &j);
+			push_job_syn(s, J_NAK, qi, ready, p.psn, GEN_AETH_RNR);
 			g->inj.rnr_naks++;
 			q->fault = GF_NAKED;
 			q->f_psn = p.psn;

@@ -217,8 +217,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except spt.SpinetapError as e:
-        T.ok(False, "spinetap ran", str(e))
-        sys.exit(T.done())
+    spt.main_guard(main, T)

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))  # the repository
@@ -172,3 +173,14 @@ def tshark_fields_many(paths, fields, tmpdir, timeout=120):
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as ex:
         frames = list(ex.map(lambda p: tshark_fields(p, fields, timeout=timeout), paths))
     return dict(zip(paths, frames))
+
+
+def main_guard(main, tap):
+    """Run a test's main() and exit with its status; a SpinetapError (spinetap
+    crashed, or printed what a test cannot read) is one failed check, not a
+    traceback."""
+    try:
+        sys.exit(main())
+    except SpinetapError as e:
+        tap.ok(False, "spinetap ran", str(e))
+        sys.exit(tap.done())
