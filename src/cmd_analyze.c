@@ -209,7 +209,7 @@ int cmd_analyze(int argc, char **argv)
 	sb_init(&errs, ebuf, sizeof(ebuf));
 	/* Flush every second, or less often when flushing is slow (many QPs change at
 	 * once): the store may take at most a tenth of the time. */
-	uint64_t n = 0, last_flush = now_ns(), flush_every = 1000000000ull, next_bucket = 0;
+	uint64_t n = 0, last_flush = now_ns(), flush_every = 1000000000ull;
 	bool store_failed = false;
 	struct pkt p;
 	int failed, r;
@@ -223,17 +223,9 @@ int cmd_analyze(int argc, char **argv)
 			e->skipped_window++;
 			continue;
 		}
-		if (st && p.ts >= next_bucket) {
-			/* A new qp_timeseries bucket of capture time: close the last one first. */
-			if (next_bucket) {
-				engine_sync(e);
-				if (!store_flush(st, e, NULL, "running") && !store_failed) {
-					warnmsg("%s: %s (will retry)", db, store_error(st));
-					store_failed = true;
-				}
-			}
-			uint64_t w = STORE_QP_BUCKET_S * 1000000000ull;
-			next_bucket = (p.ts / w + 1) * w;
+		if (st && store_bucket_due(st, p.ts) && !store_flush(st, e, NULL, "running") && !store_failed) {
+			warnmsg("%s: %s (will retry)", db, store_error(st));
+			store_failed = true;
 		}
 		engine_packet(e, srctap[p.src], &p);
 		bool evq_full = e->nev >= EV_FLUSH_AT; /* a QP flood: write the evicted rows now */

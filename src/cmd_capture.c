@@ -127,28 +127,26 @@ static void sync_taps(struct engine *e, struct live *l, const int *tapof)
 }
 
 /* The per-second drops rows: one per tap, the sum of its interfaces. */
-static void store_drop_rows(struct store *st, struct live *l, const int *tapof,
+static void store_drop_rows(struct store *st, const struct engine *e, struct live *l, const int *tapof,
 			    const struct live_stats *cur, const struct live_stats *prev)
 {
-	uint64_t sec = (uint64_t)time(NULL);
+	struct {
+		bool used;
+		uint64_t packets, bytes, recv, drop;
+	} sum[MAX_TAPS];
+	memset(sum, 0, sizeof(sum[0]) * (size_t)e->ntaps);
 	for (int i = 0; i < live_count(l); i++) {
-		bool first = true;
-		for (int j = 0; j < i; j++)
-			if (tapof[j] == tapof[i])
-				first = false;
-		if (!first)
-			continue;
-		uint64_t pk = 0, by = 0, rx = 0, dr = 0;
-		for (int j = i; j < live_count(l); j++) {
-			if (tapof[j] != tapof[i])
-				continue;
-			pk += cur[j].packets - prev[j].packets;
-			by += cur[j].bytes - prev[j].bytes;
-			rx += cur[j].kernel_recv;
-			dr += cur[j].kernel_drop + cur[j].ring_drops;
-		}
-		store_drops(st, sec, tapof[i], pk, by, rx, dr);
+		int t = tapof[i];
+		sum[t].used = true;
+		sum[t].packets += cur[i].packets - prev[i].packets;
+		sum[t].bytes += cur[i].bytes - prev[i].bytes;
+		sum[t].recv += cur[i].kernel_recv;
+		sum[t].drop += cur[i].kernel_drop + cur[i].ring_drops;
 	}
+	uint64_t sec = (uint64_t)time(NULL);
+	for (int t = 0; t < e->ntaps; t++)
+		if (sum[t].used)
+			store_drops(st, sec, t, sum[t].packets, sum[t].bytes, sum[t].recv, sum[t].drop);
 }
 
 int cmd_capture(int argc, char **argv)
@@ -326,6 +324,8 @@ int cmd_capture(int argc, char **argv)
 		int got = 0;
 		uint64_t upto = now_ns() - HOLD_NS;
 		while (got < 4096 && live_next(l, &p, upto) == 1) {
+			if (st && store_bucket_due(st, p.ts) && !store_flush(st, e, NULL, "running"))
+				next_tick = 0; /* report the store error at once */
 			engine_packet(e, tapof[p.src], &p);
 			got++;
 		}
@@ -394,7 +394,7 @@ int cmd_capture(int argc, char **argv)
 				  kr, kd);
 		}
 		if (st)
-			store_drop_rows(st, l, tapof, cur, prev);
+			store_drop_rows(st, e, l, tapof, cur, prev);
 		memcpy(prev, cur, sizeof(cur[0]) * (size_t)live_count(l));
 		uint64_t f0 = mono_ns();
 		if (st && flush_now && !store_flush(st, e, NULL, "running")) {
@@ -427,7 +427,7 @@ int cmd_capture(int argc, char **argv)
 		struct live_stats cur[64];
 		for (int i = 0; i < live_count(l); i++)
 			live_stats(l, i, &cur[i]);
-		store_drop_rows(st, l, tapof, cur, prev);
+		store_drop_rows(st, e, l, tapof, cur, prev);
 	}
 	engine_finish(e);
 

@@ -127,6 +127,12 @@ static void pct(char *buf, size_t len, uint64_t part, uint64_t whole)
 		snprintf(buf, len, "%.1f%%", 100.0 * (double)part / (double)whole);
 }
 
+/* CPU time per packet, for the capture threads' lines. */
+static double ns_per_packet(double cpu_s, uint64_t packets)
+{
+	return packets ? cpu_s * 1e9 / (double)packets : 0.0;
+}
+
 void report_text(FILE *f, struct engine *e, const uint32_t *peer, const struct report_opts *o)
 {
 	char a[32], b[32], c[32], d[32], t1[48], t2[48];
@@ -195,12 +201,12 @@ void report_text(FILE *f, struct engine *e, const uint32_t *peer, const struct r
 		if (t->live)
 			fprintf(f, "  %-16s capture worker: %s packets read, CPU %.3f s (%.0f ns/packet), ring drops %s\n",
 				"", fmt_count(a, sizeof(a), t->worker_packets), t->cpu_s,
-				t->worker_packets ? t->cpu_s * 1e9 / (double)t->worker_packets : 0.0,
+				ns_per_packet(t->cpu_s, t->worker_packets),
 				fmt_count(bb, sizeof(bb), t->ring_drops));
 	}
 	if (o->live)
 		fprintf(f, "  attribution thread: CPU %.3f s (%.0f ns/packet: dissection, attribution, verdicts, store)\n",
-			o->attr_cpu_s, ds->packets ? o->attr_cpu_s * 1e9 / (double)ds->packets : 0.0);
+			o->attr_cpu_s, ns_per_packet(o->attr_cpu_s, ds->packets));
 
 	/* Paths, with their share per tapped node (or per tap without a config). */
 	int nodes[16];
@@ -525,7 +531,7 @@ void report_json(FILE *f, struct engine *e, const uint32_t *peer, const struct r
 			out_uint(&o, 0, "ring_drops", NULL, t->ring_drops);
 			out_double(&o, 0, "cpu_s", NULL, t->cpu_s);
 			out_double(&o, 0, "cpu_ns_per_packet", NULL,
-				   t->worker_packets ? t->cpu_s * 1e9 / (double)t->worker_packets : 0.0);
+				   ns_per_packet(t->cpu_s, t->worker_packets));
 			out_obj_close(&o, NULL);
 		}
 		out_arr_open(&o, 0, "paths", NULL, NULL);
@@ -550,7 +556,7 @@ void report_json(FILE *f, struct engine *e, const uint32_t *peer, const struct r
 		out_obj_open(&o, 0, "attribution", NULL);
 		out_double(&o, 0, "cpu_s", NULL, ro->attr_cpu_s);
 		out_double(&o, 0, "cpu_ns_per_packet", NULL,
-			   e->ds.packets ? ro->attr_cpu_s * 1e9 / (double)e->ds.packets : 0.0);
+			   ns_per_packet(ro->attr_cpu_s, e->ds.packets));
 		out_obj_close(&o, NULL);
 	} else {
 		out_null(&o, 0, "attribution");

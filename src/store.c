@@ -167,6 +167,7 @@ struct store {
 	uint32_t dirty_cap;
 	uint64_t started_ns;
 	uint32_t evidence_written;
+	uint64_t next_bucket_ns; /* start of the next qp_timeseries bucket, 0 before any packet */
 };
 
 const char *store_error(const struct store *s)
@@ -177,6 +178,16 @@ const char *store_error(const struct store *s)
 int64_t store_run_id(const struct store *s)
 {
 	return s->run;
+}
+
+bool store_bucket_due(struct store *s, uint64_t ts)
+{
+	if (ts < s->next_bucket_ns)
+		return false;
+	bool due = s->next_bucket_ns != 0;
+	uint64_t w = STORE_QP_BUCKET_S * 1000000000ull;
+	s->next_bucket_ns = (ts / w + 1) * w;
+	return due;
 }
 
 static bool fail(struct store *s, const char *what)

@@ -24,11 +24,17 @@ struct store *store_open(const char *path, const char *command, int argc, char *
 			 const struct config *cfg, char *err, size_t errlen);
 /*
  * qp_timeseries bucket width, seconds of capture time. Each flush writes,
- * for every QP that changed, its totals in the bucket of its last packet;
- * analyze flushes at every bucket boundary of the capture's own clock, so a
- * capture read in a second still gets one row per bucket.
+ * for every QP that changed, its totals in the bucket of its last packet.
  */
 #define STORE_QP_BUCKET_S 10
+
+/*
+ * True when a packet at `ts` opens a new qp_timeseries bucket after an
+ * earlier one: the caller flushes before handing the packet to the engine,
+ * so each bucket is closed by the capture's own clock (a file read in a
+ * second still gets one row per bucket, a slow flush does not merge them).
+ */
+bool store_bucket_due(struct store *s, uint64_t ts);
 
 /*
  * Write what changed since the last flush. With `peer` (from
