@@ -239,6 +239,26 @@ def path_flood(tmp):
          "(paths.c intern_new: strcmp over all paths)" % (cpu[40000] / max(cpu[5000], 1e-3)))
 
 
+def path_overflow(tmp):
+    """More programs than the path table holds (65,535), under a policy covering all of them:
+    the sightings whose program was not kept cannot be judged, so they are uncovered, never
+    compliant, and counted in table.path_overflow_packets."""
+    n = 70000
+    pcap = os.path.join(tmp, "overflow.pcap")
+    path_flood_pcap(pcap, n, 7)
+    cfg = os.path.join(tmp, "overflow.yaml")
+    with open(cfg, "w") as f:
+        f.write("usid: { block: fcbb:bbbb::/32 }\nnodes:\n  leaf1: { usid: 0x0001, role: leaf }\n"
+                "policies:\n  - name: all\n    match: { src: 2001:db8:10::/64 }\n"
+                "    paths: [ [leaf1] ]\n    mode: spray\nsettings: { icrc: false }\n")
+    rc, out, err = spt.run(["analyze", "--json", "-c", cfg, "-d", ":memory:", pcap], timeout=120)
+    rep = json.loads(out) if rc in (0, 1) else {}
+    v, over = rep.get("verdicts", {}), rep.get("table", {}).get("path_overflow_packets", 0)
+    T.ok(over > 0 and v.get("uncovered") == over and v.get("compliant") == 0 and sum(v.values()) == n,
+         "path table overflow: %d sightings beyond 65,535 programs are uncovered, none compliant" % over,
+         (rc, v, over, err[-300:]))
+
+
 def main():
     if not spt.have_spinetap() or not os.access(GEN, os.X_OK):
         T.skip("resources", "spinetap or spinetap-gen missing")
@@ -247,6 +267,7 @@ def main():
         flood(tmp)
         lru_rule(tmp)
         path_flood(tmp)
+        path_overflow(tmp)
     return T.done()
 
 

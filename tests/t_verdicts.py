@@ -146,6 +146,21 @@ def cut_pcap(src, dst, lo, hi):
     return i
 
 
+def imbalance_text(tmp):
+    """A spray policy whose traffic all took one of its paths: the text proof must flag it,
+    not sum it up as "all via" the one path (the JSON says imbalanced)."""
+    run = truth.generate(tmp, ["--scenario", "spray-imbalance", "--intensity", "1", "--seed", "5"], "imb_text")
+    rc, out, err = spt.run(["analyze", "-d", ":memory:", "-c", run.config] + run.tap_files())
+    proof = out[out.find("\nProof"):]
+    rc2, js = truth.analyze(run)
+    one_path = [p["name"] for p in js["policies"] if len(p["paths"]) == 1 and p["paths"][0]["imbalanced"]]
+    bad = [n for n in one_path if ("%s (spray)" % n) not in proof or
+           "all via" in proof.split("%s (spray)" % n, 1)[1].split("\n", 1)[0]]
+    T.ok(one_path and not bad and proof.count("IMBALANCED") >= len(one_path),
+         "spray on one path (%s): the text proof says IMBALANCED, not 'all via'" % ", ".join(one_path),
+         [proof[:800]])
+
+
 def ragged_captures(tmp):
     """One tap's capture starting late and ending early (separate tcpdumps): the
     sightings outside it are unverified, not lost_in_node; a real loss inside it
@@ -360,6 +375,7 @@ def main():
         origin_lab(tmp)
         done_when(tmp)
         ragged_captures(tmp)
+        imbalance_text(tmp)
     T.diag("t_verdicts.py: %.1f s" % (time.time() - t0))
     return T.done()
 
